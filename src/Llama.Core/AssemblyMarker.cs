@@ -1,0 +1,1 @@
+namespace Llama.Core; internal static class AssemblyMarker { }

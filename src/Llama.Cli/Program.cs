@@ -1,4 +1,12 @@
-using TorchSharp;
-Console.WriteLine(torch.__version__);
-var a = torch.randn(64, 64);
-Console.WriteLine((a.matmul(a)).sum().item<float>());
+using System.CommandLine;
+using Llama.Cli.Commands;
+
+// `llama`: one executable, one verb per stage. Each verb parses its flags and calls one library entry point.
+var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokenizer, generation; more stages to come)")
+{
+    InfoCommand.Create(),
+    GenerateCommand.Create(),
+    TokenizerCommand.Create(),
+    BenchCommand.Create(),
+};
+return await CliRunner.InvokeAsync(root, args);

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Llama.Core.Checkpoints;
+using Llama.Core.Config;
+using Llama.Core.Tokenization;
+
+namespace Llama.Cli.Commands;
+
+/// <summary>Runs the parsed command and turns the library's typed errors into one clear line and exit code 1.</summary>
+internal static class CliRunner
+{
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static bool IsUserError(Exception e) => e is ArgumentException or LlamaConfigException
+        or SafetensorsFormatException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
+        or InvalidOperationException or IOException;
+}

@@ -1,0 +1,70 @@
+using Llama.Core.Config;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Llama.Core.Model;
+
+/// <summary>
+/// Grouped-query attention (Ainslie et al., 2023): <c>num_attention_heads</c> query heads share
+/// <c>num_key_value_heads</c> key/value heads. Projections are named as in transformers
+/// (<c>q_proj</c>, <c>k_proj</c>, <c>v_proj</c>, <c>o_proj</c>) so checkpoints load by name.
+/// </summary>
+public sealed class LlamaAttention : nn.Module
+{
+    private readonly int _heads, _kvHeads, _headDim;
+
+    public LlamaAttention(LlamaConfig config, Device device, ScalarType dtype) : base(nameof(LlamaAttention))
+    {
+        _heads = config.NumAttentionHeads;
+        _kvHeads = config.EffectiveKeyValueHeads;
+        _headDim = config.EffectiveHeadDim;
+        long d = config.HiddenSize;
+        QProj = nn.Linear(d, _heads * _headDim, config.AttentionBias, device, dtype);
+        KProj = nn.Linear(d, _kvHeads * _headDim, config.AttentionBias, device, dtype);
+        VProj = nn.Linear(d, _kvHeads * _headDim, config.AttentionBias, device, dtype);
+        OProj = nn.Linear(_heads * _headDim, d, config.AttentionBias, device, dtype);
+        register_module("q_proj", QProj);
+        register_module("k_proj", KProj);
+        register_module("v_proj", VProj);
+        register_module("o_proj", OProj);
+    }
+
+    public Linear QProj { get; }
+    public Linear KProj { get; }
+    public Linear VProj { get; }
+    public Linear OProj { get; }
+
+    /// <param name="x">[B, T, hidden]</param>
+    /// <param name="cos">RoPE cosines [B, 1, T, head_dim]</param>
+    /// <param name="sin">RoPE sines [B, 1, T, head_dim]</param>
+    /// <param name="mask">Boolean [B or 1, 1, T, S] (true = may attend), or null for plain causal attention.</param>
+    /// <param name="cache">When given, this step's keys/values are appended and attention spans all cached positions.</param>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], t = x.shape[1];
+        // [B, T, H*d] -> [B, H, T, d]
+        var q = QProj.forward(x).view(b, t, _heads, _headDim).transpose(1, 2);
+        var k = KProj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        var v = VProj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        q = RotaryEmbedding.Apply(q, cos, sin);
+        k = RotaryEmbedding.Apply(k, cos, sin);
+        if (cache is not null) (k, v) = cache.Append(layer, k, v); // [B, kv, S, d] with S = cached + T
+
+        // Each group of H/kv query heads reads the same key/value head (transformers' repeat_kv order).
+        // TorchSharp's SDPA has no enable_gqa flag, so expand explicitly.
+        if (_kvHeads != _heads)
+        {
+            int groups = _heads / _kvHeads;
+            k = k.repeat_interleave(groups, dim: 1);
+            v = v.repeat_interleave(groups, dim: 1);
+        }
+
+        // Without a mask, a fresh square block is causal; a single new token may see every cached position.
+        bool causal = mask is null && t > 1;
+        var attended = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: mask, is_casual: causal);
+        var merged = attended.transpose(1, 2).reshape(b, t, _heads * _headDim); // [B, T, H*d]
+        return OProj.forward(merged).MoveToOuterDisposeScope();
+    }
+}

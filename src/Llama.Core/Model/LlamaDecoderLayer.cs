@@ -1,0 +1,37 @@
+using Llama.Core.Config;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Llama.Core.Model;
+
+/// <summary>One pre-norm transformer block: <c>h = x + attn(norm(x)); out = h + mlp(norm(h))</c>.</summary>
+public sealed class LlamaDecoderLayer : nn.Module
+{
+    private readonly int _index;
+
+    public LlamaDecoderLayer(LlamaConfig config, int index, Device device, ScalarType dtype) : base(nameof(LlamaDecoderLayer))
+    {
+        _index = index;
+        SelfAttention = new LlamaAttention(config, device, dtype);
+        Mlp = new LlamaMlp(config, device, dtype);
+        InputNorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
+        PostAttentionNorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, device, dtype);
+        register_module("self_attn", SelfAttention);
+        register_module("mlp", Mlp);
+        register_module("input_layernorm", InputNorm);
+        register_module("post_attention_layernorm", PostAttentionNorm);
+    }
+
+    public LlamaAttention SelfAttention { get; }
+    public LlamaMlp Mlp { get; }
+    public RmsNorm InputNorm { get; }
+    public RmsNorm PostAttentionNorm { get; }
+
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + SelfAttention.Forward(InputNorm.forward(x), cos, sin, mask, cache, _index);
+        var output = h + Mlp.forward(PostAttentionNorm.forward(h));
+        return output.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics;
+
+namespace Llama.Core.Tests.Cli;
+
+/// <summary>Runs the real `llama` executable (built next to the tests) as a child process.</summary>
+internal static class LlamaCli
+{
+    public sealed record Result(int ExitCode, string StandardOutput, string StandardError)
+    {
+        public string LastLine => StandardOutput.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+    }
+
+    public static Result Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "llama.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(entireProcessTree: true); throw new TimeoutException("llama did not finish in 2 minutes"); }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

@@ -63,7 +63,7 @@ public sealed record LlamaConfig
     /// <summary>Reads <c>config.json</c> (or the one inside a directory) and validates it.</summary>
     public static LlamaConfig Load(string path)
     {
-        if (Directory.Exists(path)) path = Path.Combine(path, "config.json");
+        if (Directory.Exists(path) || !path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) path = Path.Combine(path, "config.json");
         if (!File.Exists(path)) throw new LlamaConfigException($"{path}: file not found");
         return Parse(File.ReadAllText(path), path);
     }

@@ -46,9 +46,9 @@ public static class TrainingTextFiles
                 }
                 catch (JsonException e)
                 {
-                    throw new TokenizerFormatException($"{file}:{lineNumber}: not valid JSON ({e.Message})");
+                    throw new TokenizerFormatException(file, lineNumber, $"not valid JSON ({e.Message})", e);
                 }
-                if (text is null) throw new TokenizerFormatException($"{file}:{lineNumber}: the record has no string field \"text\"");
+                if (text is null) throw new TokenizerFormatException(file, lineNumber, "the record has no string field \"text\"");
                 yield return text;
             }
         }

@@ -100,7 +100,8 @@ public class LlamaConfigTests
         Assert.Equal(config.ToJson(), again.ToJson());
         Assert.Contains("\"custom_field\"", again.ToJson());
         Assert.Contains("\"eos_token_id\": [", again.ToJson());
-        Assert.Equal(config.RopeScaling, again.RopeScaling with { Extra = config.RopeScaling!.Extra });
+        Assert.Equal(config.RopeScaling!.Factor, again.RopeScaling!.Factor);
+        Assert.Equal(config.RopeScaling.OriginalMaxPositionEmbeddings, again.RopeScaling.OriginalMaxPositionEmbeddings);
     }
 
     [Fact]

@@ -175,7 +175,7 @@ internal static class HuggingFaceTokenizerJson
         w.WriteBoolean("use_regex", true);
         w.WriteEndObject();
 
-        var spelled = tokenizer.Ranks.Select(r => ByteLevelAlphabet.Encode(r)).ToArray();
+        var spelled = tokenizer.RankTable.Select(r => ByteLevelAlphabet.Encode(r)).ToArray();
         w.WriteStartObject("model");
         w.WriteString("type", "BPE");
         w.WriteNull("dropout");
@@ -191,7 +191,7 @@ internal static class HuggingFaceTokenizerJson
         w.WriteEndObject();
         w.WriteStartArray("merges");
         // "left right" strings: byte-level text never contains a plain space, so the form is unambiguous.
-        foreach (var (left, right) in BpeMergeList.Derive(tokenizer.Ranks))
+        foreach (var (left, right) in BpeMergeList.Derive(tokenizer.RankTable))
             w.WriteStringValue($"{spelled[left]} {spelled[right]}");
         w.WriteEndArray();
         w.WriteEndObject();

@@ -77,8 +77,11 @@ public sealed class Llama3Tokenizer
     /// <summary>Special token strings and their ids.</summary>
     public IReadOnlyDictionary<string, int> SpecialTokens => _specialTokens;
 
-    /// <summary>The base ranks: element r holds the bytes of id r.</summary>
-    public IReadOnlyList<byte[]> Ranks => _ranks;
+    /// <summary>A copy of the base ranks: element r holds the bytes of id r.</summary>
+    public IReadOnlyList<byte[]> GetRanks() => Array.ConvertAll(_ranks, r => r.ToArray());
+
+    /// <summary>The base ranks without copying; callers must not modify them.</summary>
+    internal IReadOnlyList<byte[]> RankTable => _ranks;
 
     /// <summary>Reads a tiktoken rank file (Meta's <c>tokenizer.model</c>) and adds Meta's 256 specials after it.</summary>
     /// <param name="tokenizerModelPath">The rank file.</param>
@@ -104,6 +107,8 @@ public sealed class Llama3Tokenizer
     /// <summary>
     /// Loads the tokenizer of a model folder: <c>tokenizer.model</c> in <paramref name="directory"/> or in its
     /// <c>original/</c> subfolder (where Llama 3.1 Hugging Face repos keep Meta's file), else <c>tokenizer.json</c>.
+    /// A <c>tokenizer.model</c> always gets Llama 3's split regex; a tokenizer trained with another pattern
+    /// keeps it only in its <c>tokenizer.json</c> (load that with <see cref="FromHuggingFaceJson"/>).
     /// </summary>
     public static Llama3Tokenizer FromDirectory(string directory)
     {
@@ -222,9 +227,44 @@ public sealed class Llama3Tokenizer
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
+    // Meta's tokenizer.py: TIKTOKEN_MAX_ENCODE_CHARS and MAX_NO_WHITESPACES_CHARS. BPE on one pre-token is
+    // quadratic in its length (400K spaces take over a minute), so Meta cuts the input into chunks first.
+    private const int MaxEncodeChars = 400_000;
+    private const int MaxConsecutiveRunChars = 25_000;
+
+    /// <summary>
+    /// Encodes text without specials the way Meta's <c>encode</c> does: 400K-char chunks, each cut inside any run
+    /// of more than 25K whitespace or non-whitespace chars (<c>_split_whitespaces_or_nonwhitespaces</c>).
+    /// Meta counts code points; here cuts never fall inside a surrogate pair.
+    /// </summary>
     private void EncodeOrdinary(ReadOnlySpan<char> text, List<int> ids)
     {
-        if (!text.IsEmpty) ids.AddRange(_ordinaryText.EncodeToIds(text));
+        for (var start = 0; start < text.Length;)
+        {
+            var end = Math.Min(start + MaxEncodeChars, text.Length);
+            if (end < text.Length && char.IsLowSurrogate(text[end])) end--;
+            var chunk = text[start..end];
+            var sliceStart = 0;
+            var runLength = 0;
+            var runIsSpace = char.IsWhiteSpace(chunk[0]);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var isSpace = char.IsWhiteSpace(chunk[i]);
+                if (isSpace != runIsSpace)
+                {
+                    runLength = 1;
+                    runIsSpace = isSpace;
+                }
+                else if (++runLength > MaxConsecutiveRunChars && !char.IsLowSurrogate(chunk[i]))
+                {
+                    ids.AddRange(_ordinaryText.EncodeToIds(chunk[sliceStart..i]));
+                    sliceStart = i;
+                    runLength = 1;
+                }
+            }
+            ids.AddRange(_ordinaryText.EncodeToIds(chunk[sliceStart..]));
+            start = end;
+        }
     }
 
     private TiktokenTokenizer CreateOrdinaryTextEncoder(Regex regex)

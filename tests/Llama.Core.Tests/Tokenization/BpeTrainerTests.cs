@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Llama.Core.Tokenization;
 
 namespace Llama.Core.Tests.Tokenization;
@@ -16,7 +17,7 @@ public class BpeTrainerTests
     [Fact]
     public void First_256_ranks_are_the_single_bytes_in_order()
     {
-        var ranks = TrainingCorpus.Tokenizer.Ranks;
+        var ranks = TrainingCorpus.Tokenizer.GetRanks();
         for (var b = 0; b < 256; b++) Assert.Equal(new[] { (byte)b }, ranks[b]);
         Assert.True(ranks.Skip(256).All(r => r.Length >= 2));
     }
@@ -76,6 +77,49 @@ public class BpeTrainerTests
             .ToList();
         Assert.True(run.Segmentation.Count > 100);
         Assert.Empty(mismatches);
+    }
+
+    [Fact]
+    public void Incremental_training_equals_a_naive_recount_every_merge()
+    {
+        var options = new BpeTrainerOptions(VocabSize: 450);
+        var fast = BpeTrainer.TrainRanks(TrainingCorpus.Texts, options).Select(Convert.ToHexString);
+        Assert.Equal(NaiveTrain(TrainingCorpus.Texts, options), fast);
+    }
+
+    /// <summary>
+    /// Textbook BPE: count every pair from scratch, merge the most frequent (ties: smaller left bytes, then
+    /// right bytes), repeat. Tokens are hex strings, whose ordinal order is the bytes' lexicographic order.
+    /// </summary>
+    private static List<string> NaiveTrain(IEnumerable<string> texts, BpeTrainerOptions options)
+    {
+        var regex = new Regex(options.Pattern);
+        var counts = texts.SelectMany(t => regex.Matches(t)).GroupBy(m => m.Value).ToDictionary(g => g.Key, g => (long)g.Count());
+        var words = counts.Select(kv => (Symbols: Encoding.UTF8.GetBytes(kv.Key).Select(b => b.ToString("X2")).ToList(), Count: kv.Value)).ToList();
+        var tokens = Enumerable.Range(0, 256).Select(b => b.ToString("X2")).ToList();
+        while (tokens.Count < options.VocabSize)
+        {
+            var pairs = new Dictionary<(string, string), long>();
+            foreach (var (symbols, count) in words)
+                for (var i = 0; i + 1 < symbols.Count; i++)
+                    pairs[(symbols[i], symbols[i + 1])] = pairs.GetValueOrDefault((symbols[i], symbols[i + 1])) + count;
+            if (pairs.Count == 0) break;
+            var best = pairs.OrderByDescending(p => p.Value)
+                .ThenBy(p => p.Key.Item1, StringComparer.Ordinal).ThenBy(p => p.Key.Item2, StringComparer.Ordinal).First();
+            if (best.Value < options.MinFrequency) break;
+            var (left, right) = best.Key;
+            tokens.Add(left + right);
+            foreach (var (symbols, _) in words)
+            {
+                for (var i = 0; i + 1 < symbols.Count; i++)
+                {
+                    if (symbols[i] != left || symbols[i + 1] != right) continue;
+                    symbols[i] = left + right;
+                    symbols.RemoveAt(i + 1);
+                }
+            }
+        }
+        return tokens;
     }
 
     [Fact]

@@ -84,4 +84,19 @@ public class TiktokenReferenceTests
     [Fact]
     public void Decode_rejects_unknown_ids() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Tokenizer.Decode([Tokenizer.VocabSize]));
+
+    [Fact]
+    public void Long_runs_are_cut_every_25000_chars_like_Metas_encode()
+    {
+        // 60K letters form one pre-token; Meta cuts it at 25K and 50K. The cuts fall inside "abc" units, so the
+        // ids differ from encoding the run whole (40,001 vs 40,000 tokens with the fixture vocabulary).
+        var run = string.Concat(Enumerable.Repeat("abc", 20_000));
+        int[] expected =
+        [
+            .. Tokenizer.Encode(run[..25_000]), .. Tokenizer.Encode(run[25_000..50_000]), .. Tokenizer.Encode(run[50_000..]),
+        ];
+        Assert.Equal(40_001, expected.Length);
+        Assert.Equal(expected, Tokenizer.Encode(run));
+        Assert.Equal(run, Tokenizer.Decode(expected));
+    }
 }

@@ -8,7 +8,7 @@ public readonly record struct TextDelta(string Text, FinishReason Finish);
 /// <summary>
 /// Token generation turned into text: decodes incrementally (never splitting a UTF-8 character) and ends at
 /// a stop string, holding back any tail that could still become one so no part of a stop string is printed.
-/// Stop tokens (end of text, end of turn) end generation without being printed.
+/// Special tokens (transformers' <c>skip_special_tokens</c>) and stop tokens are not printed; stop tokens end generation.
 /// </summary>
 public sealed class StreamingTextGenerator(LlamaGenerator generator, Llama3Tokenizer tokenizer)
 {
@@ -19,7 +19,7 @@ public sealed class StreamingTextGenerator(LlamaGenerator generator, Llama3Token
         string pending = "";
         foreach (var token in generator.Generate(promptIds, options, cancellation))
         {
-            if (!stopIds.Contains(token.Id)) pending += decoder.Append(token.Id);
+            if (!tokenizer.IsSpecial(token.Id) && !stopIds.Contains(token.Id)) pending += decoder.Append(token.Id);
             if (token.Finish != FinishReason.None) pending += decoder.Flush();
 
             int stopAt = FirstStopString(pending, options.StopStrings);

@@ -1,0 +1,1 @@
+namespace Llama.Platform; internal static class AssemblyMarker { }

@@ -1,0 +1,58 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Llama.Platform.Metadata;
+
+/// <summary>
+/// Opens <see cref="MetadataDbContext"/>s for one configured database and brings its schema up to date
+/// (migrations apply on start-up). A connection that cannot be made is reported naming the server or
+/// file, never the password.
+/// </summary>
+public sealed class MetadataStore(MetadataStoreOptions options)
+{
+    public MetadataStoreOptions Options { get; } = options;
+
+    /// <summary>A new context; the caller disposes it. Contexts are cheap and not thread-safe: one per unit of work.</summary>
+    public MetadataDbContext CreateContext() => Options.Provider switch
+    {
+        MetadataProvider.Postgres => new PostgresMetadataDbContext(
+            new DbContextOptionsBuilder<PostgresMetadataDbContext>().UseNpgsql(Options.ConnectionString).Options),
+        MetadataProvider.Sqlite => new SqliteMetadataDbContext(
+            new DbContextOptionsBuilder<SqliteMetadataDbContext>().UseSqlite(Options.ConnectionString).Options),
+        _ => throw new ArgumentOutOfRangeException(nameof(Options), Options.Provider, "unknown metadata provider"),
+    };
+
+    /// <summary>Applies pending migrations (creating the SQLite file's folder first).</summary>
+    public async Task MigrateAsync(CancellationToken cancellation = default)
+    {
+        if (Options.Provider == MetadataProvider.Sqlite)
+        {
+            var path = new SqliteConnectionStringBuilder(Options.ConnectionString).DataSource;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        }
+        try
+        {
+            await using var db = CreateContext();
+            await db.Database.MigrateAsync(cancellation);
+        }
+        catch (Exception e) when (e is NpgsqlException or SqliteException or InvalidOperationException && e.InnerException is NpgsqlException or SqliteException)
+        {
+            throw new MetadataStoreUnavailableException(Describe(), e);
+        }
+    }
+
+    /// <summary>The database as a person would name it: provider, host, port, database or file; no credentials.</summary>
+    public string Describe()
+    {
+        if (Options.Provider == MetadataProvider.Sqlite)
+            return $"SQLite file {new SqliteConnectionStringBuilder(Options.ConnectionString).DataSource}";
+        var b = new NpgsqlConnectionStringBuilder(Options.ConnectionString);
+        return $"PostgreSQL at {b.Host}:{b.Port}, database '{b.Database}', user '{b.Username}'";
+    }
+}
+
+/// <summary>The metadata database could not be reached or opened; the message names it (no password).</summary>
+public sealed class MetadataStoreUnavailableException(string database, Exception inner)
+    : Exception($"cannot open the metadata database ({database}): {inner.GetBaseException().Message}", inner);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Llama.Platform.Metadata;
 
@@ -108,4 +109,16 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
 public sealed class PostgresMetadataDbContext(DbContextOptions<PostgresMetadataDbContext> options) : MetadataDbContext(options);
 
 /// <summary>The SQLite flavour, the embedded default (migrations in Metadata/Migrations/Sqlite).</summary>
-public sealed class SqliteMetadataDbContext(DbContextOptions<SqliteMetadataDbContext> options) : MetadataDbContext(options);
+public sealed class SqliteMetadataDbContext(DbContextOptions<SqliteMetadataDbContext> options) : MetadataDbContext(options)
+{
+    // SQLite keeps times as text without a zone, so they read back as DateTimeKind.Unspecified; every time here is
+    // written as UTC, so say so on the way back and callers see the same DateTime as from PostgreSQL's timestamptz.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        configuration.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configuration.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

@@ -26,18 +26,21 @@ public sealed class MetadataStore(MetadataStoreOptions options)
     /// <summary>Applies pending migrations (creating the SQLite file's folder first).</summary>
     public async Task MigrateAsync(CancellationToken cancellation = default)
     {
-        if (Options.Provider == MetadataProvider.Sqlite)
-        {
-            var path = new SqliteConnectionStringBuilder(Options.ConnectionString).DataSource;
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        }
         try
         {
+            if (Options.Provider == MetadataProvider.Sqlite)
+            {
+                var path = new SqliteConnectionStringBuilder(Options.ConnectionString).DataSource;
+                var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+                if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            }
             await using var db = CreateContext();
             await db.Database.MigrateAsync(cancellation);
         }
-        catch (Exception e) when (e is NpgsqlException or SqliteException or InvalidOperationException && e.InnerException is NpgsqlException or SqliteException)
+        // A folder that cannot be made (read-only disk, a path under /proc) is the same failure as a server that
+        // does not answer: the database cannot be opened.
+        catch (Exception e) when (e is NpgsqlException or SqliteException or IOException or UnauthorizedAccessException
+                                      || e is InvalidOperationException && e.InnerException is NpgsqlException or SqliteException)
         {
             throw new MetadataStoreUnavailableException(Describe(), e);
         }

@@ -2,11 +2,13 @@ using System.CommandLine;
 using Llama.Cli.Commands;
 
 // `llama`: one executable, one verb per stage. Each verb parses its flags and calls one library entry point.
-var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokenizer, generation; more stages to come)")
+var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokenizer, generation, platform records; more stages to come)")
 {
     InfoCommand.Create(),
     GenerateCommand.Create(),
     TokenizerCommand.Create(),
     BenchCommand.Create(),
+    RunsCommand.Create(),
+    ArtifactsCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Llama.Core.Checkpoints;
 using Llama.Core.Config;
 using Llama.Core.Tokenization;
+using Llama.Platform.Artifacts;
+using Llama.Platform.Metadata;
 
 namespace Llama.Cli.Commands;
 
@@ -24,5 +26,6 @@ internal static class CliRunner
 
     private static bool IsUserError(Exception e) => e is ArgumentException or LlamaConfigException
         or SafetensorsFormatException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
-        or InvalidOperationException or IOException;
+        or InvalidOperationException or IOException
+        or MetadataStoreUnavailableException or MetadataRecordNotFoundException or AmbiguousArtifactIdException;
 }

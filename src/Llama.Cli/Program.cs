@@ -8,5 +8,6 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     GenerateCommand.Create(),
     TokenizerCommand.Create(),
     BenchCommand.Create(),
+    ServiceCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -10,5 +10,6 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     BenchCommand.Create(),
     RunsCommand.Create(),
     ArtifactsCommand.Create(),
+    ServiceCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -13,7 +13,7 @@ namespace Llama.Platform;
 /// an Npgsql connection string (<c>Host=…</c>) selects PostgreSQL; <c>Data Source=…</c> selects SQLite.</item>
 /// <item><c>Llama:Home</c> or <c>LLAMA_HOME</c>: the embedded folder (default <c>.llama</c>).</item>
 /// <item><c>Llama:ObjectStore</c> or <c>LLAMA_OBJECT_STORE</c>: a folder path, or <c>s3://bucket/prefix</c>.</item>
-/// <item>For S3: <c>Llama:S3:ServiceUrl</c> / <c>LLAMA_S3_ENDPOINT</c> (omit for AWS itself), and the usual
+/// <item>For S3: <c>Llama:S3:ServiceUrl</c>, <c>LLAMA_S3_ENDPOINT</c> or <c>AWS_ENDPOINT_URL_S3</c> (omit for AWS itself), and the usual
 /// <c>AWS_ACCESS_KEY_ID</c>, <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_REGION</c> (or <c>Llama:S3:AccessKey</c>, ...).</item>
 /// </list>
 /// </summary>
@@ -46,7 +46,7 @@ public sealed record PlatformSettings
         {
             S3 = new S3Connection
             {
-                ServiceUrl = configuration["Llama:S3:ServiceUrl"] ?? configuration["LLAMA_S3_ENDPOINT"],
+                ServiceUrl = configuration["Llama:S3:ServiceUrl"] ?? configuration["LLAMA_S3_ENDPOINT"] ?? configuration["AWS_ENDPOINT_URL_S3"],
                 AccessKey = configuration["Llama:S3:AccessKey"] ?? configuration["AWS_ACCESS_KEY_ID"],
                 SecretKey = configuration["Llama:S3:SecretKey"] ?? configuration["AWS_SECRET_ACCESS_KEY"],
                 Region = configuration["Llama:S3:Region"] ?? configuration["AWS_REGION"] ?? "us-east-1",

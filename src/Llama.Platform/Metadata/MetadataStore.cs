@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -39,8 +40,8 @@ public sealed class MetadataStore(MetadataStoreOptions options)
         }
         // A folder that cannot be made (read-only disk, a path under /proc) is the same failure as a server that
         // does not answer: the database cannot be opened.
-        catch (Exception e) when (e is NpgsqlException or SqliteException or IOException or UnauthorizedAccessException
-                                      || e is InvalidOperationException && e.InnerException is NpgsqlException or SqliteException)
+        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException
+                                      || e is InvalidOperationException { InnerException: DbException })
         {
             throw new MetadataStoreUnavailableException(Describe(), e);
         }

@@ -1,0 +1,19 @@
+// The system diagram (DESIGN.md): the metadata database, the object store, then one `llama service` per stage.
+// Without a container engine (this project's CI and dev machines) PostgreSQL runs from the machine's binaries and
+// the object store is a shared folder; with one, or when publishing, both are containers (PostgreSQL, MinIO).
+var builder = DistributedApplication.CreateBuilder(args);
+var options = AppHostOptions.From(builder);
+
+var metadata = options.UseContainers
+    ? MetadataDatabase.Container(builder)
+    : MetadataDatabase.Local(builder, options);
+
+var objects = options.UseContainers
+    ? ObjectStore.Minio(builder)
+    : ObjectStore.Folder(builder, Path.Combine(options.DataDirectory, "objects"));
+
+builder.AddLlamaService("registry")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects);
+
+builder.Build().Run();

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Data.Common;
+using Llama.Platform;
+using Llama.Platform.Hosting;
+using Llama.Platform.Metadata;
+using Llama.Platform.Registry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Llama.Cli.Commands;
+
+/// <summary>
+/// <c>llama service --role ROLE [--urls URL]</c>: hosts one stage's HTTP API. The AppHost starts this executable
+/// once per role; in a cloud, one container image runs with different roles (DESIGN.md). Settings come from
+/// configuration: environment variables (<c>ConnectionStrings__metadata</c>, <c>Llama__ObjectStore</c>) or extra
+/// <c>--Key=value</c> arguments after the flags.
+/// </summary>
+internal static class ServiceCommand
+{
+    /// <summary>Each role and the API it maps. Later stages add theirs here (curation, pretraining, ...).</summary>
+    private static readonly IReadOnlyDictionary<string, Action<WebApplication>> Roles = new Dictionary<string, Action<WebApplication>>
+    {
+        ["registry"] = app => app.MapRegistryApi(),
+    };
+
+    public static Command Create()
+    {
+        var role = new Option<string>("--role") { Description = $"Which API to host: {string.Join(", ", Roles.Keys)}", Required = true };
+        var urls = new Option<string?>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:5080 (default: ASPNETCORE_URLS, else http://localhost:5000)" };
+        var command = new Command("service", "Host a stage's HTTP API (with health checks, OpenAPI and telemetry)") { role, urls };
+        // Tokens we do not know are configuration for the host (`--ConnectionStrings:metadata=Host=...`).
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellation) =>
+            RunAsync(parse.GetValue(role)!, parse.GetValue(urls), [.. parse.UnmatchedTokens], cancellation));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string role, string? urls, string[] configurationArgs, CancellationToken cancellation)
+    {
+        if (!Roles.TryGetValue(role, out var mapApi))
+            throw new ArgumentException($"unknown role '{role}'; known roles: {string.Join(", ", Roles.Keys)}");
+
+        var builder = WebApplication.CreateBuilder(configurationArgs);
+        if (urls is not null) builder.WebHost.UseUrls(urls);
+        builder.AddServiceDefaults();
+        var settings = PlatformSettings.FromConfiguration(builder.Configuration);
+        builder.Services.AddLlamaPlatform(settings);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+
+        await using var app = builder.Build();
+        var store = app.Services.GetRequiredService<MetadataStore>();
+        // An unreachable database surfaces as MetadataStoreUnavailableException: CliRunner prints it as one line.
+        await store.MigrateAsync(cancellation);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapDefaultEndpoints();
+        mapApi(app);
+
+        await app.StartAsync(cancellation);
+        await app.WaitForShutdownAsync(cancellation);
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+
+namespace Llama.AppHost.Tests;
+
+/// <summary>
+/// The whole AppHost, started in this process by Aspire.Hosting.Testing, without a container engine: local
+/// PostgreSQL (initdb into a temporary folder), a shared object folder, and the registry service.
+/// </summary>
+public sealed class AppHostEndToEndTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Registry_serves_artifacts_and_openapi_over_local_postgres()
+    {
+        string dataDirectory = Path.Combine(Path.GetTempPath(), "llama-apphost-" + Guid.NewGuid().ToString("N")[..12]);
+        int port = FreePort();
+        try
+        {
+            using var timeout = new CancellationTokenSource(StartTimeout);
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+                ["Llama:UseContainers=false", $"Llama:DataDirectory={dataDirectory}", $"Llama:Postgres:Port={port}"], timeout.Token);
+            await using (var app = await builder.BuildAsync(timeout.Token))
+            {
+                await app.StartAsync(timeout.Token);
+                await app.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
+                await app.ResourceNotifications.WaitForResourceHealthyAsync("registry", timeout.Token);
+
+                using var registry = app.CreateHttpClient("registry", "http");
+
+                var list = await registry.GetAsync("/api/artifacts", timeout.Token);
+                Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+                var artifacts = await list.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                Assert.Equal(JsonValueKind.Array, artifacts.ValueKind);
+                Assert.Equal(0, artifacts.GetArrayLength());
+
+                var missing = await registry.GetAsync($"/api/artifacts/{Guid.NewGuid()}", timeout.Token);
+                Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+                Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+                var problem = await missing.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                Assert.Equal(404, problem.GetProperty("status").GetInt32());
+
+                var malformed = await registry.GetAsync("/api/artifacts/not-a-guid", timeout.Token);
+                Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+                Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
+
+                var openApi = await registry.GetFromJsonAsync<JsonElement>("/openapi/v1.json", timeout.Token);
+                var paths = openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
+                Assert.Superset(new HashSet<string>
+                {
+                    "/api/artifacts", "/api/artifacts/{id}", "/api/runs", "/api/runs/{id}", "/api/runs/{id}/metrics",
+                    "/api/datasets", "/api/datasets/{id}", "/api/checkpoints", "/api/eval-results",
+                }, paths);
+            }
+
+            // Stopping the application stops PostgreSQL with it: nothing may keep running on our data folder.
+            await WaitUntilAsync(() => PostgresProcessesOn(dataDirectory).Count == 0, TimeSpan.FromSeconds(30));
+            Assert.Empty(PostgresProcessesOn(dataDirectory));
+        }
+        finally
+        {
+            foreach (int pid in PostgresProcessesOn(dataDirectory)) Process.GetProcessById(pid).Kill(entireProcessTree: true);
+            try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>The ids of postmaster processes whose data folder is under <paramref name="dataDirectory"/>.</summary>
+    private static List<int> PostgresProcessesOn(string dataDirectory)
+    {
+        var pids = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out int pid)) continue;
+            try
+            {
+                string commandLine = File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains("postgres", StringComparison.Ordinal) && commandLine.Contains(dataDirectory, StringComparison.Ordinal))
+                    pids.Add(pid);
+            }
+            catch (IOException) { } // the process ended while we looked
+            catch (UnauthorizedAccessException) { }
+        }
+        return pids;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(200);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,3 +1,4 @@
+using Llama.Platform.Artifacts;
 using Llama.Platform.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -28,6 +29,10 @@ public static class RegistryApi
             .WithSummary("List artifacts, newest first").WithDescription("Filter by kind (e.g. dataset, checkpoint, tokenizer).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/artifacts/{id}", GetArtifact).WithName("GetArtifact").WithSummary("Get one artifact by id")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/artifacts/{id}/lineage", GetLineage).WithName("GetArtifactLineage")
+            .WithSummary("Get an artifact's lineage graph")
+            .WithDescription("direction=up (default): what it was made from; direction=down: what was made from it. depth limits the edges followed.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs", ListRuns).WithName("ListRuns").WithSummary("List runs, newest first")
@@ -68,6 +73,29 @@ public static class RegistryApi
         if (!Guid.TryParse(id, out var artifactId)) return MalformedId("artifact", id);
         var artifact = await db.Artifacts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == artifactId, cancellation);
         return artifact is null ? NotFound("artifact", artifactId) : TypedResults.Ok(ArtifactDto.From(artifact));
+    }
+
+    public static async Task<Results<Ok<LineageDto>, ProblemHttpResult>> GetLineage(
+        MetadataStore store, string id, string? direction = null, int? depth = null, CancellationToken cancellation = default)
+    {
+        if (!Guid.TryParse(id, out var artifactId)) return MalformedId("artifact", id);
+        LineageDirection walk;
+        switch (direction?.ToLowerInvariant())
+        {
+            case null or "" or "up": walk = LineageDirection.Up; break;
+            case "down": walk = LineageDirection.Down; break;
+            default: return TypedResults.Problem($"direction '{direction}' must be up or down", statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (depth is < 0) return TypedResults.Problem($"depth ({depth}) must be >= 0", statusCode: StatusCodes.Status400BadRequest);
+        try
+        {
+            var graph = await new ArtifactRegistry(store).LineageAsync(artifactId, walk, depth ?? int.MaxValue, cancellation);
+            return TypedResults.Ok(LineageDto.From(graph));
+        }
+        catch (ArtifactNotFoundException)
+        {
+            return NotFound("artifact", artifactId);
+        }
     }
 
     public static async Task<Results<Ok<List<RunSummaryDto>>, ProblemHttpResult>> ListRuns(

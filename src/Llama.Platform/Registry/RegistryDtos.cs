@@ -15,6 +15,19 @@ public sealed record ArtifactDto(
         new(a.Id, a.Kind, a.Name, a.Uri, a.SizeBytes, a.Sha256, StoredJson.Parse(a.MetadataJson), a.ProducedByRunId, a.CreatedAt);
 }
 
+/// <summary>A lineage graph: the artifacts reached (with their distance from the root) and the edges between them.</summary>
+public sealed record LineageDto(Guid RootId, string Direction, List<LineageNodeDto> Nodes, List<LineageEdgeDto> Edges)
+{
+    public static LineageDto From(Llama.Platform.Artifacts.ArtifactLineage g) => new(
+        g.RootId, g.Direction.ToString().ToLowerInvariant(),
+        g.Nodes.Select(n => new LineageNodeDto(ArtifactDto.From(n.Artifact), n.Depth)).ToList(),
+        g.Edges.Select(e => new LineageEdgeDto(e.ParentId, e.ChildId, e.Relation)).ToList());
+}
+
+public sealed record LineageNodeDto(ArtifactDto Artifact, int Depth);
+
+public sealed record LineageEdgeDto(Guid ParentId, Guid ChildId, string Relation);
+
 /// <summary>A run as listed: what, its state and when.</summary>
 public sealed record RunSummaryDto(
     Guid Id, string Kind, string Name, string Status, string CodeVersion, string? Host, string? Error,

@@ -83,6 +83,7 @@ public sealed class RegistryApiTests : IAsyncLifetime
     [InlineData("/api/runs/not-a-guid/metrics")]
     [InlineData("/api/checkpoints?runId=nope")]
     [InlineData("/api/eval-results?modelArtifactId=nope")]
+    [InlineData("/api/artifacts/nope/lineage")]
     public async Task Malformed_requests_are_400_problem_details(string url)
     {
         var response = await _http.GetAsync(url);
@@ -98,11 +99,28 @@ public sealed class RegistryApiTests : IAsyncLifetime
     [InlineData("/api/runs/{0}")]
     [InlineData("/api/runs/{0}/metrics")]
     [InlineData("/api/datasets/{0}")]
+    [InlineData("/api/artifacts/{0}/lineage")]
     public async Task Unknown_ids_are_404_problem_details(string template)
     {
         var response = await _http.GetAsync(string.Format(template, Guid.NewGuid()));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Lineage_walks_up_to_the_inputs_and_down_to_what_was_made()
+    {
+        var up = await GetJsonAsync($"/api/artifacts/{_seed.Checkpoint}/lineage");
+        var upIds = up.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("artifact").GetProperty("id").GetGuid()).ToHashSet();
+        Assert.Equal(new HashSet<Guid> { _seed.Checkpoint, _seed.Dataset, _seed.Tokenizer }, upIds);
+        Assert.Equal(2, up.GetProperty("edges").GetArrayLength());
+
+        var down = await GetJsonAsync($"/api/artifacts/{_seed.Dataset}/lineage?direction=down&depth=1");
+        var downIds = down.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("artifact").GetProperty("id").GetGuid()).ToHashSet();
+        Assert.Equal(new HashSet<Guid> { _seed.Dataset, _seed.Checkpoint }, downIds);
+
+        var sideways = await _http.GetAsync($"/api/artifacts/{_seed.Dataset}/lineage?direction=sideways");
+        Assert.Equal(HttpStatusCode.BadRequest, sideways.StatusCode);
     }
 
     [Fact]
@@ -183,6 +201,9 @@ public sealed class RegistryApiTests : IAsyncLifetime
         db.Artifacts.AddRange(dataset, shard0, shard1, checkpoint, tokenizer);
         db.Runs.AddRange(run, otherRun);
         db.RunInputs.Add(new RunInput { RunId = run.Id, ArtifactId = dataset.Id, Role = "dataset" });
+        db.ArtifactEdges.AddRange(
+            new ArtifactEdge { ParentId = dataset.Id, ChildId = checkpoint.Id, Relation = "input" },
+            new ArtifactEdge { ParentId = tokenizer.Id, ChildId = checkpoint.Id, Relation = "tokenizer" });
         db.Datasets.Add(datasetRow);
         // Shards saved out of order: the API must order them by index.
         db.Shards.AddRange(

@@ -1,4 +1,6 @@
+using Llama.Platform.Jobs;
 using Llama.Platform.Metadata;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Llama.Platform.Hosting;
@@ -16,7 +18,24 @@ public static class PlatformServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(store);
         services.AddScoped(provider => provider.GetRequiredService<MetadataStore>().CreateContext());
+        services.AddSingleton(provider => new JobQueue(provider.GetRequiredService<MetadataStore>()));
         services.AddHealthChecks().AddCheck<MetadataDatabaseHealthCheck>("metadata", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>
+    /// A background <see cref="JobWorker"/> on the stage's queue running the handlers <paramref name="register"/>
+    /// adds: the one job-runner pattern every stage service uses.
+    /// </summary>
+    public static IServiceCollection AddStageJobWorker(this IServiceCollection services, string stage, Action<JobHandlerRegistry> register,
+        Func<JobWorkerOptions, JobWorkerOptions>? configure = null)
+    {
+        var handlers = new JobHandlerRegistry();
+        register(handlers);
+        var options = new JobWorkerOptions { Queue = stage };
+        if (configure is not null) options = configure(options);
+        services.AddHostedService(provider => new JobWorker(
+            provider.GetRequiredService<JobQueue>(), handlers, options, provider.GetService<ILogger<JobWorker>>()));
         return services;
     }
 }

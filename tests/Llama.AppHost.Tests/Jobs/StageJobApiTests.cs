@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Llama.Platform;
+using Llama.Platform.Artifacts;
+using Llama.Platform.Hosting;
+using Llama.Platform.Jobs;
+using Llama.Platform.Jobs.Api;
+using Llama.Platform.Metadata;
+using Llama.Platform.Runs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Llama.AppHost.Tests.Jobs;
+
+/// <summary>
+/// The job API every stage service shares, hosted as a service hosts it (Kestrel, SQLite, a real JobWorker), with a
+/// small "count" stage: it records a run, counts to the number it is given with progress, and registers an artifact.
+/// </summary>
+public sealed class StageJobApiTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "llama-jobs-api-" + Guid.NewGuid().ToString("N")[..12]);
+    private WebApplication? _app;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = PlatformSettings.Embedded(_folder);
+        await new MetadataStore(settings.Metadata).MigrateAsync();
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddLlamaPlatform(settings);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddStageJobWorker("count", handlers => handlers.Add("count.run", CountAsync),
+            o => o with { PollInterval = TimeSpan.FromMilliseconds(50), LeaseDuration = TimeSpan.FromSeconds(3) });
+        _app = builder.Build();
+        _app.UseExceptionHandler();
+        _app.MapStageJobApi("count", "count.run", body =>
+            body.ValueKind == JsonValueKind.Object && body.TryGetProperty("to", out var to) && to.TryGetInt32(out int n) && n >= 0
+                ? null : "the body must be an object with a non-negative integer 'to'");
+        await _app.StartAsync();
+        string address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        _http = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    private async Task<string?> CountAsync(JobContext context)
+    {
+        var store = _app!.Services.GetRequiredService<MetadataStore>();
+        int to = JsonDocument.Parse(context.PayloadJson).RootElement.GetProperty("to").GetInt32();
+        var runs = new RunTracker(store);
+        var run = await runs.StartAsync("count", $"count-to-{to}", context.PayloadJson);
+        for (int i = 1; i <= to; i++)
+        {
+            await Task.Delay(100, context.Cancellation);
+            await context.ReportProgressAsync(i / (double)to, $"{i} of {to}");
+        }
+        var artifact = await new ArtifactRegistry(store).RegisterAsync(
+            new NewArtifact("report", $"count-{to}", "objects/none", 0, new string('0', 64), ProducedByRunId: run.Id));
+        await runs.FinishAsync(run.Id, RunStatus.Succeeded);
+        return JsonSerializer.Serialize(new StageJobResult(run.Id, null, artifact.Id), JsonSerializerOptions.Web);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        if (_app is not null) await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    private async Task<SubmittedJobDto> SubmitAsync(object body)
+    {
+        var response = await _http.PostAsJsonAsync("/api/count/jobs", body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<SubmittedJobDto>())!;
+    }
+
+    private async Task<JsonElement> WaitForAsync(Guid id, string state)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            var job = await _http.GetFromJsonAsync<JsonElement>($"/api/count/jobs/{id}");
+            if (job.GetProperty("state").GetString() == state) return job;
+        }
+        throw new TimeoutException($"job {id} did not reach {state}");
+    }
+
+    [Fact]
+    public async Task A_submitted_job_runs_reports_progress_and_lists_its_artifacts()
+    {
+        var submitted = await SubmitAsync(new { to = 3 });
+        var job = await WaitForAsync(submitted.Id, "Succeeded");
+        Assert.Equal(1.0, job.GetProperty("progress").GetDouble());
+        Assert.Equal("3 of 3", job.GetProperty("message").GetString());
+        var artifacts = await _http.GetFromJsonAsync<JsonElement>($"/api/count/jobs/{submitted.Id}/artifacts");
+        Assert.Equal("count-3", artifacts[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Events_stream_progress_and_end_when_the_job_ends()
+    {
+        var submitted = await SubmitAsync(new { to = 4 });
+        var body = await _http.GetStringAsync(submitted.Events);
+        var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("event: end", events[^1]);
+        Assert.Contains("\"state\":\"Succeeded\"", events[^1]);
+        Assert.True(events.Length >= 2, body);
+    }
+
+    [Fact]
+    public async Task A_running_job_can_be_cancelled()
+    {
+        var submitted = await SubmitAsync(new { to = 200 });
+        await WaitForAsync(submitted.Id, "Running");
+        var cancel = await _http.DeleteAsync(submitted.Status);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        await WaitForAsync(submitted.Id, "Cancelled");
+    }
+
+    [Theory]
+    [InlineData("{\"to\": -1}")]
+    [InlineData("[1, 2]")]
+    [InlineData("{not json")]
+    public async Task A_bad_request_is_a_400_problem_and_queues_nothing(string body)
+    {
+        var response = await _http.PostAsync("/api/count/jobs", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var jobs = await _http.GetFromJsonAsync<JsonElement>("/api/count/jobs");
+        Assert.Equal(0, jobs.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task An_unknown_job_is_404()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/count/jobs/{Guid.NewGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.DeleteAsync($"/api/count/jobs/{Guid.NewGuid()}")).StatusCode);
+    }
+}

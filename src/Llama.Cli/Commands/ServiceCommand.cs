@@ -19,10 +19,13 @@ namespace Llama.Cli.Commands;
 /// </summary>
 internal static class ServiceCommand
 {
-    /// <summary>Each role and the API it maps. Later stages add theirs here (curation, pretraining, ...).</summary>
-    private static readonly IReadOnlyDictionary<string, Action<WebApplication>> Roles = new Dictionary<string, Action<WebApplication>>
+    /// <summary>A role: what it adds to the host's services (e.g. its job worker) and the API it maps.</summary>
+    private sealed record ServiceRole(Action<IServiceCollection> AddServices, Action<WebApplication> MapApi);
+
+    /// <summary>Each role and its API. Later stages add theirs here (pretraining, alignment, ...).</summary>
+    private static readonly IReadOnlyDictionary<string, ServiceRole> Roles = new Dictionary<string, ServiceRole>
     {
-        ["registry"] = app => app.MapRegistryApi(),
+        ["registry"] = new(_ => { }, app => app.MapRegistryApi()),
     };
 
     public static Command Create()
@@ -39,7 +42,7 @@ internal static class ServiceCommand
 
     private static async Task<int> RunAsync(string role, string? urls, string[] configurationArgs, CancellationToken cancellation)
     {
-        if (!Roles.TryGetValue(role, out var mapApi))
+        if (!Roles.TryGetValue(role, out var serviceRole))
             throw new ArgumentException($"unknown role '{role}'; known roles: {string.Join(", ", Roles.Keys)}");
 
         var builder = WebApplication.CreateBuilder(configurationArgs);
@@ -49,6 +52,7 @@ internal static class ServiceCommand
         builder.Services.AddLlamaPlatform(settings);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        serviceRole.AddServices(builder.Services);
 
         await using var app = builder.Build();
         var store = app.Services.GetRequiredService<MetadataStore>();
@@ -59,7 +63,7 @@ internal static class ServiceCommand
         app.UseStatusCodePages();
         app.MapOpenApi();
         app.MapDefaultEndpoints();
-        mapApi(app);
+        serviceRole.MapApi(app);
 
         await app.StartAsync(cancellation);
         await app.WaitForShutdownAsync(cancellation);

@@ -15,7 +15,7 @@ namespace Llama.Curation.Domains;
 /// independent of thread order, and exact to within one document. Pass 2 (<see cref="Process"/>) drops the
 /// documents not chosen (<see cref="DownsampledReason"/>) and tags repeated ones (<see cref="RepeatTag"/>).
 /// </summary>
-public sealed class DomainMixer : ICorpusStage
+public sealed class DomainMixer : ICorpusStage, IStageSummary
 {
     /// <summary>Drop reason for documents left out of an over-represented domain.</summary>
     public const string DownsampledReason = "mix.downsampled";
@@ -45,6 +45,8 @@ public sealed class DomainMixer : ICorpusStage
 
     /// <summary>The mix decided by <see cref="Seal"/>; null before.</summary>
     public MixReport? Report { get; private set; }
+
+    object? IStageSummary.Summary => Report;
 
     public void Observe(CurationDocument document)
     {

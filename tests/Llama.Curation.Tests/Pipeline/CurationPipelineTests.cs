@@ -30,7 +30,7 @@ public sealed class CurationPipelineTests : IDisposable
     [Fact]
     public async Task Runs_every_stage_in_order_and_writes_tokens_documents_and_a_report()
     {
-        var skips = new[] { new IngestSkip("in/bad.bin", "in", "ingest.unsupported_format", ".bin") };
+        var skips = new[] { new SkippedInput("in/bad.bin", "in", "ingest.unsupported_format", ".bin") };
         var pipeline = new CurationPipeline(new ListSource(Corpus(), skips), [new MinimumWordsStage(3), new SameTextStage(), new ShoutStage()], Options);
         var report = await pipeline.RunAsync(["in"]);
 

@@ -5,9 +5,9 @@ using Llama.Curation.Stages;
 namespace Llama.Curation.Tests.Pipeline;
 
 /// <summary>Small, transparent stages that let the pipeline tests see exactly what the engine does with them.</summary>
-internal sealed class ListSource(IReadOnlyList<CurationDocument> documents, IReadOnlyList<IngestSkip>? skips = null) : IDocumentSource
+internal sealed class ListSource(IReadOnlyList<CurationDocument> documents, IReadOnlyList<SkippedInput>? skips = null) : IDocumentSource
 {
-    public IEnumerable<CurationDocument> Read(Action<IngestSkip> onSkip, CancellationToken cancellation)
+    public IEnumerable<CurationDocument> Read(Action<SkippedInput> onSkip, CancellationToken cancellation)
     {
         foreach (var skip in skips ?? []) onSkip(skip);
         return documents;

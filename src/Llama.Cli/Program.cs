@@ -10,6 +10,8 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     BenchCommand.Create(),
     RunsCommand.Create(),
     ArtifactsCommand.Create(),
+    CurateCommand.Create(),
+    CurateCommand.CreateData(),
     ServiceCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

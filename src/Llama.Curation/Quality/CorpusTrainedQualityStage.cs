@@ -17,35 +17,38 @@ public sealed record CorpusTrainedQualityOptions
     /// <summary>Fewer examples of either class than this and no classifier is trained: documents pass, tagged.</summary>
     public int MinExamplesPerClass { get; init; } = 20;
 
-    /// <summary>Where to save the trained model (ML.NET zip), for reuse with <c>quality.model</c>.</summary>
+    /// <summary>Where to save the trained model (ML.NET zip), for reuse with <c>qualityModel</c>.</summary>
     public string? SaveModelTo { get; init; }
 }
 
 /// <summary>
-/// The model-based quality filter when no trained model is supplied: the first pass labels the clear cases with
-/// strict heuristics (<see cref="QualityTrainingSets.FromCorpusHeuristics"/>), keeping a bounded, order-independent
-/// sample per class (the examples whose id hashes lowest); the seal trains the fastText-style classifier; the
-/// second pass scores every document and drops those below the threshold, as <see cref="QualityFilter"/> does.
-/// The paper trained its classifiers on Llama 2-labelled data; heuristic labels are this demo's stand-in.
+/// Trains the fastText-style quality classifier on the corpus itself, for when no model is supplied. It stands early
+/// in the pipeline (before the heuristic filters remove the bad examples it learns from): its first pass labels the
+/// clear cases with strict heuristics (<see cref="QualityTrainingSets.FromCorpusHeuristics"/>), keeping a bounded,
+/// order-independent sample per class (the examples whose id hashes lowest); its seal trains the model; it drops
+/// nothing. <see cref="TrainedQualityFilter"/>, later in the pipeline, scores with that model. The paper trained its
+/// classifiers on Llama 2-labelled data; heuristic labels are this demo's stand-in.
 /// </summary>
-public sealed class CorpusTrainedQualityStage(CorpusTrainedQualityOptions? options = null) : ICorpusStage, IStageSummary, IDisposable
+public sealed class QualityModelTraining(CorpusTrainedQualityOptions? options = null) : ICorpusStage, IStageSummary, IDisposable
 {
-    public const string UntrainedTag = "quality.skipped";
     private readonly CorpusTrainedQualityOptions _options = options ?? new();
     private readonly object _gate = new();
     private readonly SortedDictionary<ulong, (string Text, bool Good)> _good = new(), _bad = new();
-    private QualityClassifier? _classifier;
-    private QualityFilter? _filter;
     private long _goodSeen, _badSeen;
 
-    public string Name => "quality-classifier";
+    public string Name => "quality-training";
 
-    public object? Summary => new { trained = _classifier is not null, good_examples = _good.Count, bad_examples = _bad.Count, good_labelled = _goodSeen, bad_labelled = _badSeen };
+    public CorpusTrainedQualityOptions Options => _options;
+
+    /// <summary>The trained model after <see cref="Seal"/>; null when the corpus gave too few examples of a class.</summary>
+    public QualityClassifier? Classifier { get; private set; }
+
+    public object? Summary => new { trained = Classifier is not null, good_examples = _good.Count, bad_examples = _bad.Count, good_labelled = _goodSeen, bad_labelled = _badSeen };
 
     public void Observe(CurationDocument document)
     {
         var filter = _options.Filter;
-        if (filter.Languages is { } languages && !languages.Contains(document.Language ?? "")) return;
+        // Language is not known yet this early: the heuristics themselves are English-only and skip other text.
         if (document.Domain is { } domain && filter.ExemptDomains.Contains(domain)) return;
         string text = document.Text.Length > filter.PrefixChars ? document.Text[..filter.PrefixChars] : document.Text;
         foreach (var example in QualityTrainingSets.FromCorpusHeuristics([text]))
@@ -64,13 +67,31 @@ public sealed class CorpusTrainedQualityStage(CorpusTrainedQualityOptions? optio
     public void Seal()
     {
         if (_good.Count < _options.MinExamplesPerClass || _bad.Count < _options.MinExamplesPerClass) return;
-        _classifier = QualityClassifierTrainer.Train(_good.Values.Concat(_bad.Values), _options.Classifier);
-        if (_options.SaveModelTo is { } path) _classifier.Save(path);
-        _filter = new QualityFilter(_classifier, _options.Filter);
+        Classifier = QualityClassifierTrainer.Train(_good.Values.Concat(_bad.Values), _options.Classifier);
+        if (_options.SaveModelTo is { } path) Classifier.Save(path);
     }
 
-    public StageVerdict Process(CurationDocument document) =>
-        _filter?.Process(document) ?? StageVerdict.Kept(document.WithTag(UntrainedTag, "untrained"));
+    public StageVerdict Process(CurationDocument document) => StageVerdict.Kept(document);
 
-    public void Dispose() => _classifier?.Dispose();
+    public void Dispose() => Classifier?.Dispose();
+}
+
+/// <summary>
+/// The model-based quality filter with the model <see cref="QualityModelTraining"/> trained earlier in the same run:
+/// every document scored into <c>QualityScore</c>, those below the threshold dropped (<see cref="QualityFilter"/>).
+/// With no model (too few examples) documents pass, tagged <c>quality.skipped=untrained</c>.
+/// </summary>
+public sealed class TrainedQualityFilter(QualityModelTraining training) : IDocumentStage
+{
+    public const string UntrainedTag = "quality.skipped";
+    private QualityFilter? _filter;
+
+    public string Name => "quality-classifier";
+
+    public StageVerdict Process(CurationDocument document)
+    {
+        if (training.Classifier is null) return StageVerdict.Kept(document.WithTag(UntrainedTag, "untrained"));
+        var filter = LazyInitializer.EnsureInitialized(ref _filter, () => new QualityFilter(training.Classifier, training.Options.Filter));
+        return filter.Process(document);
+    }
 }

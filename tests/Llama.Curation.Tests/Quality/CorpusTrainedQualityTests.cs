@@ -4,7 +4,7 @@ using Llama.Curation.Stages;
 
 namespace Llama.Curation.Tests.Quality;
 
-public class CorpusTrainedQualityStageTests
+public class CorpusTrainedQualityTests
 {
     private static List<CurationDocument> Corpus()
     {
@@ -16,18 +16,20 @@ public class CorpusTrainedQualityStageTests
         return documents;
     }
 
-    private static Dictionary<string, StageVerdict> Run(CorpusTrainedQualityStage stage, IReadOnlyList<CurationDocument> documents, bool parallel)
+    private static Dictionary<string, StageVerdict> Run(QualityModelTraining training, IReadOnlyList<CurationDocument> documents, bool parallel)
     {
-        if (parallel) Parallel.ForEach(documents, stage.Observe);
-        else foreach (var d in documents) stage.Observe(d);
-        stage.Seal();
-        return documents.ToDictionary(d => d.Id, stage.Process);
+        if (parallel) Parallel.ForEach(documents, training.Observe);
+        else foreach (var d in documents) training.Observe(d);
+        training.Seal();
+        Assert.All(documents, d => Assert.IsType<StageVerdict.Keep>(training.Process(d)));
+        var filter = new TrainedQualityFilter(training);
+        return documents.ToDictionary(d => d.Id, filter.Process);
     }
 
     [Fact]
     public void Trains_on_its_own_corpus_and_drops_low_quality_documents()
     {
-        using var stage = new CorpusTrainedQualityStage(new CorpusTrainedQualityOptions { MinExamplesPerClass = 5 });
+        using var stage = new QualityModelTraining(new CorpusTrainedQualityOptions { MinExamplesPerClass = 5 });
         var verdicts = Run(stage, Corpus(), parallel: false);
         var goodKept = verdicts.Where(v => v.Key.StartsWith("good")).Count(v => v.Value is StageVerdict.Keep);
         var badDropped = verdicts.Where(v => v.Key.StartsWith("bad")).Count(v => v.Value is StageVerdict.Drop { Reason: QualityFilter.LowScoreReason });
@@ -39,8 +41,8 @@ public class CorpusTrainedQualityStageTests
     [Fact]
     public void The_sample_and_the_scores_do_not_depend_on_thread_order()
     {
-        using var sequential = new CorpusTrainedQualityStage(new CorpusTrainedQualityOptions { MinExamplesPerClass = 5, MaxExamplesPerClass = 15 });
-        using var parallel = new CorpusTrainedQualityStage(new CorpusTrainedQualityOptions { MinExamplesPerClass = 5, MaxExamplesPerClass = 15 });
+        using var sequential = new QualityModelTraining(new CorpusTrainedQualityOptions { MinExamplesPerClass = 5, MaxExamplesPerClass = 15 });
+        using var parallel = new QualityModelTraining(new CorpusTrainedQualityOptions { MinExamplesPerClass = 5, MaxExamplesPerClass = 15 });
         var a = Run(sequential, Corpus(), parallel: false);
         var b = Run(parallel, Corpus(), parallel: true);
         foreach (var (id, verdict) in a)
@@ -50,8 +52,8 @@ public class CorpusTrainedQualityStageTests
     [Fact]
     public void Too_few_examples_leave_documents_unscored_and_tagged()
     {
-        using var stage = new CorpusTrainedQualityStage();
+        using var stage = new QualityModelTraining();
         var verdicts = Run(stage, Corpus().Take(5).ToList(), parallel: false);
-        Assert.All(verdicts.Values, v => Assert.Equal("untrained", Assert.IsType<StageVerdict.Keep>(v).Document.Tags[CorpusTrainedQualityStage.UntrainedTag]));
+        Assert.All(verdicts.Values, v => Assert.Equal("untrained", Assert.IsType<StageVerdict.Keep>(v).Document.Tags[TrainedQualityFilter.UntrainedTag]));
     }
 }

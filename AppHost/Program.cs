@@ -16,4 +16,9 @@ builder.AddLlamaService("registry")
     .WithMetadata(metadata)
     .WithObjectStore(objects);
 
+builder.AddLlamaService("curation")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));   // default output folders of its jobs
+
 builder.Build().Run();

@@ -31,6 +31,7 @@ public sealed class AppHostEndToEndTests
                 await app.StartAsync(timeout.Token);
                 await app.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
                 await app.ResourceNotifications.WaitForResourceHealthyAsync("registry", timeout.Token);
+                await app.ResourceNotifications.WaitForResourceHealthyAsync("curation", timeout.Token);
 
                 using var registry = app.CreateHttpClient("registry", "http");
 
@@ -57,6 +58,21 @@ public sealed class AppHostEndToEndTests
                     "/api/artifacts", "/api/artifacts/{id}", "/api/runs", "/api/runs/{id}", "/api/runs/{id}/metrics",
                     "/api/datasets", "/api/datasets/{id}", "/api/checkpoints", "/api/eval-results",
                 }, paths);
+
+                // A curation job submitted to the curation service runs in its worker, is followed to the end over
+                // server-sent events, and its dataset shows up in the registry: the services meet in the shared database.
+                using var curation = app.CreateHttpClient("curation", "http");
+                string austen = Path.Combine(RepositoryRoot(), "data", "corpus", "austen");
+                var submit = await curation.PostAsJsonAsync("/api/curation/jobs",
+                    new { inputs = new[] { austen }, output = Path.Combine(dataDirectory, "curated"), name = "austen-e2e" }, timeout.Token);
+                Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+                var job = await submit.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                string events = await curation.GetStringAsync(job.GetProperty("events").GetString(), timeout.Token);
+                Assert.Contains("\"state\":\"Succeeded\"", events.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1]);
+                var report = await curation.GetFromJsonAsync<JsonElement>($"{job.GetProperty("status").GetString()}/report", timeout.Token);
+                Assert.True(report.GetProperty("Output").GetProperty("Documents").GetInt64() > 0);
+                var datasets = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=dataset", timeout.Token);
+                Assert.Contains(datasets.EnumerateArray(), d => d.GetProperty("name").GetString() == "austen-e2e");
             }
 
             // Stopping the application stops PostgreSQL with it: nothing may keep running on our data folder.
@@ -100,5 +116,12 @@ public sealed class AppHostEndToEndTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Llama.sln"))) return dir.FullName;
+        throw new InvalidOperationException("the repository root (Llama.sln) is not above the test binaries");
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
+using Llama.Curation.Service;
 using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
@@ -20,12 +21,15 @@ namespace Llama.Cli.Commands;
 internal static class ServiceCommand
 {
     /// <summary>A role: what it adds to the host's services (e.g. its job worker) and the API it maps.</summary>
-    private sealed record ServiceRole(Action<IServiceCollection> AddServices, Action<WebApplication> MapApi);
+    private sealed record ServiceRole(Action<IServiceCollection, PlatformSettings> AddServices, Action<WebApplication> MapApi);
 
     /// <summary>Each role and its API. Later stages add theirs here (pretraining, alignment, ...).</summary>
     private static readonly IReadOnlyDictionary<string, ServiceRole> Roles = new Dictionary<string, ServiceRole>
     {
-        ["registry"] = new(_ => { }, app => app.MapRegistryApi()),
+        ["registry"] = new((_, _) => { }, app => app.MapRegistryApi()),
+        ["curation"] = new(
+            (services, settings) => services.AddStageJobWorker("curation", jobs => jobs.Add(CurationJobRequest.Kind, new CurationJobHandler(settings))),
+            app => app.MapCurationApi()),
     };
 
     public static Command Create()
@@ -52,7 +56,7 @@ internal static class ServiceCommand
         builder.Services.AddLlamaPlatform(settings);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        serviceRole.AddServices(builder.Services);
+        serviceRole.AddServices(builder.Services, settings);
 
         await using var app = builder.Build();
         var store = app.Services.GetRequiredService<MetadataStore>();

@@ -16,9 +16,10 @@ builder.AddLlamaService("registry")
     .WithMetadata(metadata)
     .WithObjectStore(objects);
 
-builder.AddLlamaService("curation")
+var curation = builder.AddLlamaService("curation")
     .WithMetadata(metadata)
-    .WithObjectStore(objects)
-    .WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));   // default output folders of its jobs
+    .WithObjectStore(objects);
+if (!builder.ExecutionContext.IsPublishMode)
+    curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));   // where its jobs write by default
 
 builder.Build().Run();

@@ -231,10 +231,17 @@ AUSTEN_NOVELS = {"sensesensibility": "sense-and-sensibility", "prideprejudice": 
 AUSTEN_HELDOUT = "persuasion"
 
 
+def reflow(text):
+    """One line per paragraph: the package keeps the printed books' hard line breaks, which line-level filters
+    (C4 drops lines without terminal punctuation) would cut to pieces; paragraphs stay blank-line separated."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p) + "\n"
+
+
 def build_austen():
     novels = rdata.load_lazy_data(AUSTEN)
     for key in sorted(AUSTEN_NOVELS):
-        text = "\n".join(line or "" for line in novels[key]).strip("\n") + "\n"
+        text = reflow("\n".join(line or "" for line in novels[key]))
         split = "heldout" if key == AUSTEN_HELDOUT else "corpus"
         folder = "heldout" if split == "heldout" else "corpus/austen"
         prefix = "austen-" if split == "heldout" else ""

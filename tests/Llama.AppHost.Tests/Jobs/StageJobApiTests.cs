@@ -24,34 +24,23 @@ namespace Llama.AppHost.Tests.Jobs;
 /// </summary>
 public sealed class StageJobApiTests : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "llama-jobs-api-" + Guid.NewGuid().ToString("N")[..12]);
-    private WebApplication? _app;
+    private InProcessService _service = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        var settings = PlatformSettings.Embedded(_folder);
-        await new MetadataStore(settings.Metadata).MigrateAsync();
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddLlamaPlatform(settings);
-        builder.Services.AddProblemDetails();
-        builder.Services.AddStageJobWorker("count", handlers => handlers.Add("count.run", CountAsync),
-            o => o with { PollInterval = TimeSpan.FromMilliseconds(50), LeaseDuration = TimeSpan.FromSeconds(3) });
-        _app = builder.Build();
-        _app.UseExceptionHandler();
-        _app.MapStageJobApi("count", "count.run", body =>
-            body.ValueKind == JsonValueKind.Object && body.TryGetProperty("to", out var to) && to.TryGetInt32(out int n) && n >= 0
-                ? null : "the body must be an object with a non-negative integer 'to'");
-        await _app.StartAsync();
-        string address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
+        _service = await InProcessService.StartAsync(
+            (services, _) => services.AddStageJobWorker("count", handlers => handlers.Add("count.run", CountAsync),
+                o => o with { PollInterval = TimeSpan.FromMilliseconds(50), LeaseDuration = TimeSpan.FromSeconds(3) }),
+            app => app.MapStageJobApi("count", "count.run", body =>
+                body.ValueKind == JsonValueKind.Object && body.TryGetProperty("to", out var to) && to.TryGetInt32(out int n) && n >= 0
+                    ? null : "the body must be an object with a non-negative integer 'to'"));
+        _http = _service.Http;
     }
 
     private async Task<string?> CountAsync(JobContext context)
     {
-        var store = _app!.Services.GetRequiredService<MetadataStore>();
+        var store = _service.Services.GetRequiredService<MetadataStore>();
         int to = JsonDocument.Parse(context.PayloadJson).RootElement.GetProperty("to").GetInt32();
         var runs = new RunTracker(store);
         var run = await runs.StartAsync("count", $"count-to-{to}", context.PayloadJson);
@@ -66,13 +55,7 @@ public sealed class StageJobApiTests : IAsyncLifetime
         return JsonSerializer.Serialize(new StageJobResult(run.Id, null, artifact.Id), JsonSerializerOptions.Web);
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _service.DisposeAsync();
 
     private async Task<SubmittedJobDto> SubmitAsync(object body)
     {

@@ -21,8 +21,7 @@ namespace Llama.AppHost.Tests.Registry;
 /// </summary>
 public sealed class RegistryApiTests : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "llama-registry-" + Guid.NewGuid().ToString("N")[..12]);
-    private WebApplication? _app;
+    private InProcessService _service = null!;
     private HttpClient _http = null!;
     private Seed _seed = null!;
 
@@ -30,31 +29,11 @@ public sealed class RegistryApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = PlatformSettings.Embedded(_folder);
-        var store = new MetadataStore(settings.Metadata);
-        await store.MigrateAsync();
-        _seed = await SeedAsync(store);
-
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddLlamaPlatform(settings);
-        builder.Services.AddProblemDetails();
-        _app = builder.Build();
-        _app.UseExceptionHandler();
-        _app.MapRegistryApi();
-        await _app.StartAsync();
-        string address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
+        _service = await InProcessService.StartAsync((_, _) => { }, app => app.MapRegistryApi(), async store => _seed = await SeedAsync(store));
+        _http = _service.Http;
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _service.DisposeAsync();
 
     [Fact]
     public async Task Artifacts_filter_by_kind_newest_first_and_honour_the_limit()

@@ -1,0 +1,1 @@
+namespace Llama.Pretraining; internal static class AssemblyMarker { }

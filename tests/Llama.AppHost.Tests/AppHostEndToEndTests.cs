@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Llama.AppHost.Tests;
 
@@ -28,10 +30,18 @@ public sealed class AppHostEndToEndTests
                 ["Llama:UseContainers=false", $"Llama:DataDirectory={dataDirectory}", $"Llama:Postgres:Port={port}"], timeout.Token);
             await using (var app = await builder.BuildAsync(timeout.Token))
             {
+                var logs = CollectLogs(app, ["postgres", "registry", "curation"], timeout.Token);
                 await app.StartAsync(timeout.Token);
-                await app.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
-                await app.ResourceNotifications.WaitForResourceHealthyAsync("registry", timeout.Token);
-                await app.ResourceNotifications.WaitForResourceHealthyAsync("curation", timeout.Token);
+                try
+                {
+                    foreach (var resource in new[] { "postgres", "registry", "curation" })
+                        await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                }
+                catch (DistributedApplicationException e)
+                {
+                    // A resource that fails to start says why only in its own log: put it in the failure message.
+                    throw new Xunit.Sdk.XunitException($"{e.Message}\n--- resource logs ---\n{logs}");
+                }
 
                 using var registry = app.CreateHttpClient("registry", "http");
 
@@ -123,5 +133,25 @@ public sealed class AppHostEndToEndTests
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Llama.sln"))) return dir.FullName;
         throw new InvalidOperationException("the repository root (Llama.sln) is not above the test binaries");
+    }
+
+    /// <summary>Gathers the console output of the named resources while the test runs.</summary>
+    private static System.Text.StringBuilder CollectLogs(DistributedApplication app, string[] resources, CancellationToken cancellation)
+    {
+        var text = new System.Text.StringBuilder();
+        var loggers = app.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var resource in resources)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var batch in loggers.WatchAsync(resource).WithCancellation(cancellation))
+                        lock (text) foreach (var line in batch) text.Append(resource).Append(": ").AppendLine(line.Content);
+                }
+                catch (OperationCanceledException) { }
+            }, cancellation);
+        }
+        return text;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Llama.Platform.Metadata;
 using Llama.Platform.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Llama.Platform.Tests.Metadata;
 
@@ -25,5 +26,20 @@ public sealed class PostgresMetadataStoreTests(PostgresFixture postgres) : Metad
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Services start together against a database nobody has created yet (the AppHost does exactly that).</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ConcurrentMigrationTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task Several_stores_migrating_a_missing_database_at_once_all_succeed()
+    {
+        string connection = postgres.Server.ConnectionString($"fresh_{Guid.NewGuid():N}"[..20]);
+        var stores = Enumerable.Range(0, 4).Select(_ => new MetadataStore(MetadataStoreOptions.Postgres(connection))).ToList();
+        await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync())));
+        await using var db = stores[0].CreateContext();
+        Assert.Equal(0, await db.Artifacts.CountAsync());
     }
 }

@@ -12,13 +12,16 @@ var objects = options.UseContainers
     ? ObjectStore.Minio(builder)
     : ObjectStore.Folder(builder, Path.Combine(options.DataDirectory, "objects"));
 
-builder.AddLlamaService("registry")
+var registry = builder.AddLlamaService("registry")
     .WithMetadata(metadata)
     .WithObjectStore(objects);
 
+// Stage services start after the registry: it applies the metadata migrations first, and two `dotnet run` of the
+// same project starting at the same moment on a fresh clone trip over each other (seen in CI: one never starts).
 var curation = builder.AddLlamaService("curation")
     .WithMetadata(metadata)
-    .WithObjectStore(objects);
+    .WithObjectStore(objects)
+    .WaitFor(registry);
 if (!builder.ExecutionContext.IsPublishMode)
     curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));   // where its jobs write by default
 

@@ -12,6 +12,7 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     ArtifactsCommand.Create(),
     CurateCommand.Create(),
     CurateCommand.CreateData(),
+    PretrainCommand.Create(),
     ServiceCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

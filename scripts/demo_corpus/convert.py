@@ -238,14 +238,22 @@ def reflow(text):
     return "\n\n".join(p for p in paragraphs if p) + "\n"
 
 
+def chapters(text):
+    """Splits a reflowed novel before each "CHAPTER I" / "Chapter 1" heading; the title page joins the first chapter."""
+    parts = re.split(r"\n\n(?=(?:CHAPTER|Chapter) [IVXLCDM0-9]+\b)", text.strip("\n"))
+    return [part.strip("\n") + "\n" for part in parts if part.strip()]
+
+
 def build_austen():
     novels = rdata.load_lazy_data(AUSTEN)
     for key in sorted(AUSTEN_NOVELS):
         text = reflow("\n".join(line or "" for line in novels[key]))
-        split = "heldout" if key == AUSTEN_HELDOUT else "corpus"
-        folder = "heldout" if split == "heldout" else "corpus/austen"
-        prefix = "austen-" if split == "heldout" else ""
-        write_text("%s/%s%s.txt" % (folder, prefix, AUSTEN_NOVELS[key]), text, "r-cran-janeaustenr", split, "txt", 1)
+        if key == AUSTEN_HELDOUT:
+            write_text("heldout/austen-%s.txt" % AUSTEN_NOVELS[key], text, "r-cran-janeaustenr", "heldout", "txt", 1)
+            continue
+        # One document per chapter: a whole novel (120-160K words) is past the Gopher limit of 100,000 words.
+        for number, chapter in enumerate(chapters(text), start=1):
+            write_text("corpus/austen/%s/chapter-%03d.txt" % (AUSTEN_NOVELS[key], number), chapter, "r-cran-janeaustenr", "corpus", "txt", 1)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ public class CliCurationTests
         using var work = new TemporaryDirectory();
         string input = Path.Combine(work.Path, "in", "austen");
         Directory.CreateDirectory(input);
-        File.Copy(RepositoryFile("data", "corpus", "austen", "northanger-abbey.txt"), Path.Combine(input, "northanger-abbey.txt"));
+        File.Copy(RepositoryFile("data", "corpus", "austen", "northanger-abbey", "chapter-002.txt"), Path.Combine(input, "northanger-abbey-1.txt"));
         File.WriteAllText(Path.Combine(input, "broken.txt"), "");
         File.WriteAllBytes(Path.Combine(input, "latin1.txt"), [0x63, 0x61, 0x66, 0xE9, 0x20, 0x6E, 0x6F, 0x69, 0x72]);
         string output = Path.Combine(work.Path, "curated");
@@ -43,7 +43,7 @@ public class CliCurationTests
         var export = LlamaCli.Run("data", "export", output, "--format", "jsonl", "--out", jsonl);
         Assert.True(export.ExitCode == 0, export.StandardError);
         var record = JsonDocument.Parse(File.ReadAllLines(jsonl).Single()).RootElement;
-        Assert.Equal("austen/northanger-abbey.txt", record.GetProperty("id").GetString());
+        Assert.Equal("austen/northanger-abbey-1.txt", record.GetProperty("id").GetString());
         Assert.Equal("en", record.GetProperty("lang").GetString());
         Assert.Equal("general", record.GetProperty("domain").GetString());
         Assert.Equal("austen", record.GetProperty("source").GetString());

@@ -22,7 +22,16 @@ var curation = builder.AddLlamaService("curation")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
     .WaitFor(registry);
+var pretraining = builder.AddLlamaService("pretraining")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WaitFor(registry);
+
 if (!builder.ExecutionContext.IsPublishMode)
-    curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));   // where its jobs write by default
+{
+    // Where their jobs write by default (in a cloud: the container's working folder or a mounted volume).
+    curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));
+    pretraining.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pretraining"));
+}
 
 builder.Build().Run();

@@ -30,11 +30,11 @@ public sealed class AppHostEndToEndTests
                 ["Llama:UseContainers=false", $"Llama:DataDirectory={dataDirectory}", $"Llama:Postgres:Port={port}"], timeout.Token);
             await using (var app = await builder.BuildAsync(timeout.Token))
             {
-                var logs = CollectLogs(app, ["postgres", "registry", "curation"], timeout.Token);
+                var logs = CollectLogs(app, ["postgres", "registry", "curation", "pretraining"], timeout.Token);
                 await app.StartAsync(timeout.Token);
                 try
                 {
-                    foreach (var resource in new[] { "postgres", "registry", "curation" })
+                    foreach (var resource in new[] { "postgres", "registry", "curation", "pretraining" })
                         await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
                 }
                 catch (DistributedApplicationException e)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
 using Llama.Curation.Service;
+using Llama.Pretraining.Service;
 using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
@@ -30,6 +31,11 @@ internal static class ServiceCommand
         ["curation"] = new(
             (services, settings) => services.AddStageJobWorker("curation", jobs => jobs.Add(CurationJobRequest.Kind, new CurationJobHandler(settings))),
             app => app.MapCurationApi()),
+        ["pretraining"] = new(
+            (services, settings) => services.AddStageJobWorker("pretraining", jobs => jobs.Add(PretrainingJobRequest.Kind, new PretrainingJobHandler(settings)),
+                // Training steps take long; a generous lease keeps a busy worker from looking dead.
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
+            app => app.MapPretrainingApi()),
     };
 
     public static Command Create()

@@ -35,8 +35,22 @@ public sealed class MetadataStore(MetadataStoreOptions options)
                 var folder = Path.GetDirectoryName(Path.GetFullPath(path));
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
-            await using var db = CreateContext();
-            await db.Database.MigrateAsync(cancellation);
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var db = CreateContext();
+                    await db.Database.MigrateAsync(cancellation);
+                    return;
+                }
+                // Services starting together race to create the database (EF's migration lock only guards the
+                // migrations inside it): the loser sees "already exists" and simply tries again.
+                catch (PostgresException e) when (attempt < 5 && e.SqlState is PostgresErrorCodes.DuplicateDatabase
+                                                      or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellation);
+                }
+            }
         }
         // A folder that cannot be made (read-only disk, a path under /proc) is the same failure as a server that
         // does not answer: the database cannot be opened.

@@ -36,10 +36,14 @@ public sealed class ConcurrentMigrationTests(PostgresFixture postgres)
     [Fact]
     public async Task Several_stores_migrating_a_missing_database_at_once_all_succeed()
     {
-        string connection = postgres.Server.ConnectionString($"fresh_{Guid.NewGuid():N}"[..20]);
-        var stores = Enumerable.Range(0, 4).Select(_ => new MetadataStore(MetadataStoreOptions.Postgres(connection))).ToList();
-        await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync())));
-        await using var db = stores[0].CreateContext();
-        Assert.Equal(0, await db.Artifacts.CountAsync());
+        // The race (both see no database, both CREATE DATABASE) is timing-dependent: several rounds make it likely.
+        for (int round = 0; round < 4; round++)
+        {
+            string connection = postgres.Server.ConnectionString($"fresh_{Guid.NewGuid():N}"[..20]);
+            var stores = Enumerable.Range(0, 6).Select(_ => new MetadataStore(MetadataStoreOptions.Postgres(connection))).ToList();
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync())));
+            await using var db = stores[0].CreateContext();
+            Assert.Equal(0, await db.Artifacts.CountAsync());
+        }
     }
 }

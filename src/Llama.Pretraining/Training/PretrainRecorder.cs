@@ -20,6 +20,7 @@ internal sealed class PretrainRecorder
     private readonly Guid? _datasetId;
     private readonly List<TrainingStep> _pending = [];
     private Guid? _lastCheckpoint;
+    private readonly Dictionary<long, Guid> _checkpointsByStep = [];
 
     private PretrainRecorder(Run run, RunTracker runs, CheckpointPublisher publisher, PretrainConfig config, Guid? datasetId)
     {
@@ -78,12 +79,14 @@ internal sealed class PretrainRecorder
         var published = await _publisher.PublishAsync(RunId, info, state.TokensSeen, state.LastLoss, parents,
             state.AnnealCheckpointSteps.Contains(info.Step) ? "anneal" : null, cancellation);
         _lastCheckpoint = published.Artifact.Id;
+        _checkpointsByStep[info.Step] = published.Artifact.Id;
     }
 
     public async Task<Guid> FinishAsync(string modelDirectory, PretrainReport report, CancellationToken cancellation)
     {
         await FlushAsync();
-        var parents = _lastCheckpoint is { } c ? [(c, "averaged-from")] : Array.Empty<(Guid, string)>();
+        // Lineage names every checkpoint that went into the Polyak average.
+        var parents = report.AveragedCheckpoints.Where(_checkpointsByStep.ContainsKey).Select(step => (_checkpointsByStep[step], "averaged-from")).ToList();
         var model = await _publisher.PublishModelAsync(modelDirectory, RunId, "final", parents,
             JsonSerializer.Serialize(new { validation_loss = report.FinalValidationLoss, unigram_baseline = report.UnigramBaseline, tokens = report.TokensSeen }), cancellation);
         await _runs.LogMetricsAsync(RunId, report.Steps, new Dictionary<string, double> { ["final_validation_loss"] = report.FinalValidationLoss }, cancellation);

@@ -24,6 +24,7 @@ namespace Llama.AppHost.Tests.Jobs;
 /// </summary>
 public sealed class StageJobApiTests : IAsyncLifetime
 {
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _outputs = [];
     private InProcessService _service = null!;
     private HttpClient _http = null!;
 
@@ -34,7 +35,8 @@ public sealed class StageJobApiTests : IAsyncLifetime
                 o => o with { PollInterval = TimeSpan.FromMilliseconds(50), LeaseDuration = TimeSpan.FromSeconds(3) }),
             app => app.MapStageJobApi("count", "count.run", body =>
                 body.ValueKind == JsonValueKind.Object && body.TryGetProperty("to", out var to) && to.TryGetInt32(out int n) && n >= 0
-                    ? null : "the body must be an object with a non-negative integer 'to'"));
+                    ? null : "the body must be an object with a non-negative integer 'to'")
+                .MapStageReport("count", [("json", "report.json", "application/json"), ("md", "report.md", "text/markdown")]));
         _http = _service.Http;
     }
 
@@ -52,10 +54,17 @@ public sealed class StageJobApiTests : IAsyncLifetime
         var artifact = await new ArtifactRegistry(store).RegisterAsync(
             new NewArtifact("report", $"count-{to}", "objects/none", 0, new string('0', 64), ProducedByRunId: run.Id));
         await runs.FinishAsync(run.Id, RunStatus.Succeeded);
-        return JsonSerializer.Serialize(new StageJobResult(run.Id, null, artifact.Id), JsonSerializerOptions.Web);
+        string output = Directory.CreateTempSubdirectory("llama-count-").FullName;
+        _outputs.Add(output);
+        File.WriteAllText(Path.Combine(output, "report.json"), JsonSerializer.Serialize(new { counted = to }));
+        return JsonSerializer.Serialize(new StageJobResult(run.Id, output, artifact.Id), JsonSerializerOptions.Web);
     }
 
-    public async Task DisposeAsync() => await _service.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        foreach (var output in _outputs) Directory.Delete(output, recursive: true);
+    }
 
     private async Task<SubmittedJobDto> SubmitAsync(object body)
     {
@@ -117,6 +126,22 @@ public sealed class StageJobApiTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var jobs = await _http.GetFromJsonAsync<JsonElement>("/api/count/jobs");
         Assert.Equal(0, jobs.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_report_comes_once_the_job_has_succeeded()
+    {
+        var slow = await SubmitAsync(new { to = 200 });
+        await WaitForAsync(slow.Id, "Running");
+        Assert.Equal(HttpStatusCode.Conflict, (await _http.GetAsync($"{slow.Status}/report")).StatusCode);
+        await _http.DeleteAsync(slow.Status);
+
+        var quick = await SubmitAsync(new { to = 2 });
+        await WaitForAsync(quick.Id, "Succeeded");
+        var report = await _http.GetFromJsonAsync<JsonElement>($"{quick.Status}/report");
+        Assert.Equal(2, report.GetProperty("counted").GetInt32());
+        Assert.Equal(HttpStatusCode.Gone, (await _http.GetAsync($"{quick.Status}/report?format=md")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync($"{quick.Status}/report?format=pdf")).StatusCode);
     }
 
     [Fact]

@@ -83,6 +83,19 @@ public sealed class AppHostEndToEndTests
                 Assert.True(report.GetProperty("Output").GetProperty("Documents").GetInt64() > 0);
                 var datasets = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=dataset", timeout.Token);
                 Assert.Contains(datasets.EnumerateArray(), d => d.GetProperty("name").GetString() == "austen-e2e");
+
+                // The curated folder feeds a pretraining job in the pretraining service; its model lands in the registry.
+                using var pretraining = app.CreateHttpClient("pretraining", "http");
+                var train = await pretraining.PostAsJsonAsync("/api/pretraining/jobs",
+                    new { data = Path.Combine(dataDirectory, "curated"), preset = "smoke", output = Path.Combine(dataDirectory, "pretrained"), name = "smoke-e2e" }, timeout.Token);
+                Assert.Equal(HttpStatusCode.Accepted, train.StatusCode);
+                var trainJob = await train.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                string trainEvents = await pretraining.GetStringAsync(trainJob.GetProperty("events").GetString(), timeout.Token);
+                Assert.Contains("\"state\":\"Succeeded\"", trainEvents.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1]);
+                var chart = await pretraining.GetAsync($"{trainJob.GetProperty("status").GetString()}/report?format=png", timeout.Token);
+                Assert.Equal("image/png", chart.Content.Headers.ContentType?.MediaType);
+                var models = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
+                Assert.Equal(1, models.GetArrayLength());
             }
 
             // Stopping the application stops PostgreSQL with it: nothing may keep running on our data folder.

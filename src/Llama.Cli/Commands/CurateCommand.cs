@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Llama.Curation.Output;
+using Llama.Platform.Configuration;
 using Llama.Curation.Pipeline;
 
 namespace Llama.Cli.Commands;
@@ -18,12 +19,14 @@ internal static class CurateCommand
         var config = new Option<string?>("--config") { Description = "Curation config JSON (stage options, skip list, tokenizer); `llama curate --print-config` shows the defaults" };
         var name = new Option<string?>("--name") { Description = "Run and dataset name (default: the output folder's name)" };
         var noRecord = new Option<bool>("--no-record") { Description = "Do not record the run, its inputs and outputs in the metadata database and object store" };
-        var command = new Command("curate", "Curate raw text into tokenized Parquet shards (the Llama 3 data pipeline)") { inputs, output, config, name, noRecord };
+        var set = new Option<string[]>("--set") { Description = "Override one config value by its JSON path, e.g. --set minHash.bands=20 (repeatable)" };
+        var command = new Command("curate", "Curate raw text into tokenized Parquet shards (the Llama 3 data pipeline)") { inputs, output, config, name, noRecord, set };
         platform.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             var settings = parse.GetValue(noRecord) ? null : platform.Resolve(parse);
             var curationConfig = parse.GetValue(config) is { } path ? CurationConfig.Load(path) : new CurationConfig();
+            curationConfig = JsonOverrides.Apply(curationConfig, parse.GetValue(set) ?? [], CurationConfig.Json);
             var request = new CurationRequest(parse.GetValue(inputs)!, parse.GetValue(output)!, curationConfig, parse.GetValue(name));
             var progress = new ConsoleProgressLine();
             var outcome = await CurationRunner.RunAsync(request, settings, new Progress<CurationProgress>(p => progress.Show(p.Fraction, p.ToString())), cancellation);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Llama.Platform.Configuration;
 using Llama.Pretraining.Training;
 
 namespace Llama.Cli.Commands;
@@ -19,13 +20,14 @@ internal static class PretrainCommand
         var output = new Option<string?>("--out") { Description = "Output folder (checkpoints/, model/, report.md, loss.png); default out/pretrain-PRESET" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the latest checkpoint in --out" };
         var steps = new Option<long?>("--steps") { Description = "Override the total steps (warm-up kept, decay and annealing scaled)" };
+        var set = new Option<string[]>("--set") { Description = "Override one config value by its JSON path, e.g. --set schedule.peakLearningRate=1e-3 (repeatable)" };
         var name = new Option<string?>("--name") { Description = "Run name (default: the output folder's name)" };
         var noRecord = new Option<bool>("--no-record") { Description = "Do not record the run in the metadata database and object store" };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("pretrain", "Pretrain a Llama model on curated token shards (warm-up, cosine, annealing, Polyak averaging)")
         {
-            data, preset, config, output, resume, steps, name, noRecord, device, threads,
+            data, preset, config, output, resume, steps, set, name, noRecord, device, threads,
         };
         platform.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
@@ -33,6 +35,8 @@ internal static class PretrainCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var pretrainConfig = parse.GetValue(config) is { } path ? PretrainConfig.Load(path) : PretrainPresets.Get(parse.GetValue(preset)!);
             if (parse.GetValue(steps) is { } total) pretrainConfig = WithTotalSteps(pretrainConfig, total);
+            pretrainConfig = JsonOverrides.Apply(pretrainConfig, parse.GetValue(set) ?? [], PretrainConfig.Json);
+            pretrainConfig.Validate("--set");
             string outputFolder = parse.GetValue(output) ?? Path.Combine("out", $"pretrain-{parse.GetValue(preset)}");
             var request = new PretrainRequest(parse.GetValue(data)!, pretrainConfig, outputFolder, parse.GetValue(resume), parse.GetValue(name), parse.GetValue(device)!);
             var line = new ConsoleProgressLine();

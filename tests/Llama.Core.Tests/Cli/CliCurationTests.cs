@@ -6,20 +6,13 @@ namespace Llama.Core.Tests.Cli;
 /// <summary>`llama curate` and `llama data export` as a user runs them, on a real novel from the demo corpus.</summary>
 public class CliCurationTests
 {
-    private static string RepositoryFile(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Llama.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        throw new InvalidOperationException("repository root not found");
-    }
-
     [Fact]
     public void Curate_writes_shards_records_the_dataset_and_export_writes_jsonl()
     {
         using var work = new TemporaryDirectory();
         string input = Path.Combine(work.Path, "in", "austen");
         Directory.CreateDirectory(input);
-        File.Copy(RepositoryFile("data", "corpus", "austen", "northanger-abbey", "chapter-002.txt"), Path.Combine(input, "northanger-abbey-1.txt"));
+        File.Copy(Fixtures.RepositoryFile("data", "corpus", "austen", "northanger-abbey", "chapter-002.txt"), Path.Combine(input, "northanger-abbey-1.txt"));
         File.WriteAllText(Path.Combine(input, "broken.txt"), "");
         File.WriteAllBytes(Path.Combine(input, "latin1.txt"), [0x63, 0x61, 0x66, 0xE9, 0x20, 0x6E, 0x6F, 0x69, 0x72]);
         string output = Path.Combine(work.Path, "curated");

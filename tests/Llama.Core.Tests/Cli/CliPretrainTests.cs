@@ -6,13 +6,6 @@ namespace Llama.Core.Tests.Cli;
 /// <summary>`llama pretrain` as a user runs it: on a freshly curated folder, killed with SIGKILL and resumed.</summary>
 public class CliPretrainTests
 {
-    private static string RepositoryFile(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Llama.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        throw new InvalidOperationException("repository root not found");
-    }
-
     private static double[] TrainLosses(string output) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json"))).RootElement
             .GetProperty("TrainLoss").EnumerateArray().Select(p => p.GetProperty("Loss").GetDouble()).ToArray();
@@ -24,7 +17,7 @@ public class CliPretrainTests
         string input = Path.Combine(work.Path, "in", "austen");
         Directory.CreateDirectory(input);
         foreach (var chapter in new[] { "chapter-002.txt", "chapter-003.txt", "chapter-004.txt", "chapter-005.txt", "chapter-006.txt", "chapter-007.txt" })
-            File.Copy(RepositoryFile("data", "corpus", "austen", "pride-and-prejudice", chapter), Path.Combine(input, chapter));
+            File.Copy(Fixtures.RepositoryFile("data", "corpus", "austen", "pride-and-prejudice", chapter), Path.Combine(input, chapter));
         string config = Path.Combine(work.Path, "curation.json");
         File.WriteAllText(config, "{ \"tokenizerVocabSize\": 400 }");
         string curated = Path.Combine(work.Path, "curated");

@@ -10,7 +10,7 @@ namespace Llama.Curation.Domains;
 /// <list type="number">
 /// <item>code: at least <see cref="DomainClassifierOptions.CodeLineFraction"/> of the (at least
 /// <see cref="DomainClassifierOptions.CodeMinimumLines"/>) non-empty lines look like code, whatever the language;</item>
-/// <item>multilingual: the language is known, not <c>und</c>, and not a primary language;</item>
+/// <item>multilingual: the language (or, when undetermined, its best guess) is known and not a primary language;</item>
 /// <item>math: enough number/operator/formula tokens or LaTeX math commands;</item>
 /// <item>general: everything else.</item>
 /// </list>
@@ -33,7 +33,12 @@ public sealed class DomainClassifier(DomainClassifierOptions? options = null) : 
 
     public StageVerdict Process(CurationDocument document)
     {
-        var domain = Classify(document.Text, document.Language, out var evidence);
+        // An undetermined language still has a best guess: text in a script none of the candidates covers (Tamil,
+        // Amharic, ... in the UDHR) must not count as general English text, or it floods the English mix with
+        // byte-level tokens the model cannot predict.
+        string? language = document.Language == Language.LanguageIdentifier.Undetermined
+                           && document.Tags.TryGetValue(Language.LanguageIdentifier.GuessTag, out var guess) ? guess : document.Language;
+        var domain = Classify(document.Text, language, out var evidence);
         return StageVerdict.Kept((document with { Domain = domain }).WithTag(EvidenceTag, evidence));
     }
 

@@ -36,8 +36,10 @@ public sealed class DomainClassifier(DomainClassifierOptions? options = null) : 
         // An undetermined language still has a best guess: text in a script none of the candidates covers (Tamil,
         // Amharic, ... in the UDHR) must not count as general English text, or it floods the English mix with
         // byte-level tokens the model cannot predict.
+        // No guess at all means no candidate language fits the script: "mul" (ISO 639 for "multiple/other") is not primary.
         string? language = document.Language == Language.LanguageIdentifier.Undetermined
-                           && document.Tags.TryGetValue(Language.LanguageIdentifier.GuessTag, out var guess) ? guess : document.Language;
+            ? document.Tags.TryGetValue(Language.LanguageIdentifier.GuessTag, out var guess) && !string.IsNullOrEmpty(guess) ? guess : "mul"
+            : document.Language;
         var domain = Classify(document.Text, language, out var evidence);
         return StageVerdict.Kept((document with { Domain = domain }).WithTag(EvidenceTag, evidence));
     }

@@ -71,11 +71,12 @@ public sealed class DomainClassifierTests
     [Theory]
     [InlineData("ta", DomainNames.Multilingual)]
     [InlineData("en", DomainNames.General)]
-    public void An_undetermined_language_is_judged_by_its_best_guess(string guess, string expected)
+    [InlineData(null, DomainNames.Multilingual)]
+    public void An_undetermined_language_is_judged_by_its_best_guess(string? guess, string expected)
     {
         const string text = "A short line of text in some language or other, about rights and freedoms of everyone.";
-        var document = new CurationDocument("u", text, "test") { Language = Llama.Curation.Language.LanguageIdentifier.Undetermined }
-            .WithTag(Llama.Curation.Language.LanguageIdentifier.GuessTag, guess);
+        var document = new CurationDocument("u", text, "test") { Language = Llama.Curation.Language.LanguageIdentifier.Undetermined };
+        if (guess is not null) document = document.WithTag(Llama.Curation.Language.LanguageIdentifier.GuessTag, guess);
         var kept = Assert.IsType<StageVerdict.Keep>(_classifier.Process(document));
         Assert.Equal(expected, kept.Document.Domain);
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Data.Common;
 using Llama.Curation.Service;
 using Llama.Pretraining.Service;
 using Llama.Platform;

@@ -22,15 +22,17 @@ public sealed class StageCounters(string stage, int examplesPerReason = 3)
     /// <summary>Counts one decision; <paramref name="elapsedTicks"/> is Stopwatch time spent deciding.</summary>
     public void Record(CurationDocument input, StageVerdict verdict, long elapsedTicks)
     {
+        long bytesIn = Utf8Length(input.Text);
         Interlocked.Increment(ref _in);
-        Interlocked.Add(ref _bytesIn, Utf8Length(input.Text));
+        Interlocked.Add(ref _bytesIn, bytesIn);
         Interlocked.Add(ref _ticks, elapsedTicks);
         switch (verdict)
         {
             case StageVerdict.Keep keep:
                 Interlocked.Increment(ref _kept);
-                Interlocked.Add(ref _bytesOut, ReferenceEquals(keep.Document.Text, input.Text) ? Utf8Length(input.Text) : Utf8Length(keep.Document.Text));
-                if (!ReferenceEquals(keep.Document.Text, input.Text) && keep.Document.Text != input.Text) Interlocked.Increment(ref _modified);
+                bool modified = keep.Document.Text != input.Text;   // string equality is a reference check first
+                Interlocked.Add(ref _bytesOut, modified ? Utf8Length(keep.Document.Text) : bytesIn);
+                if (modified) Interlocked.Increment(ref _modified);
                 break;
             case StageVerdict.Drop drop:
                 Interlocked.Increment(ref _dropped);

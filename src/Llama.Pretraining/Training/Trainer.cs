@@ -50,8 +50,8 @@ public sealed class Trainer(LlamaModel model, PackedBatchSampler sampler, Pretra
             double learningRate = schedule.At(step);
             int sequenceLength = config.Context.SequenceLengthAt(tokensSeen);
             int sequences = config.BatchRamp.SequencesAt(tokensSeen, sequenceLength);
+            // The restored sampler state carries the mix in force; annealing switches it once, at its first step.
             if (step == schedule.AnnealStartStep && schedule.AnnealSteps > 0) sampler.Mix = new DomainMix(config.AnnealMix);
-            else if (step == state.Step) sampler.Mix = new DomainMix(step >= schedule.AnnealStartStep && schedule.AnnealSteps > 0 ? config.AnnealMix : config.Mix);
 
             var batch = sampler.NextBatch(sequences, sequenceLength);
             double loss = TrainStep(batch);

@@ -69,7 +69,7 @@ public static class PretrainRunner
             state = new TrainerState { Sampler = sampler.GetState() };
         }
 
-        var recorder = platform is null ? null : await PretrainRecorder.StartAsync(platform, request, config, dataFolder, cancellation);
+        var recorder = platform is null ? null : await PretrainRecorder.StartAsync(platform, request, config, store, cancellation);
         var baseline = UnigramBaseline.Fit(split.Training, tokenizer.VocabSize);
         double unigram = baseline.CrossEntropy(split.Validation);
         var trainer = new Trainer(model, sampler, config, store, device)

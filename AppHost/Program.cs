@@ -27,11 +27,32 @@ var pretraining = builder.AddLlamaService("pretraining")
     .WithObjectStore(objects)
     .WaitFor(registry);
 
+// The lifecycle through the stage services: a pipeline job here submits each step as a job to its stage's service.
+// The dashboard's "Run the smoke pipeline" command on this resource starts one.
+var pipeline = builder.AddLlamaService("pipeline")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WaitFor(registry)
+    .WithReference(curation)
+    .WithReference(pretraining)
+    .WithHttpCommand("/api/pipeline/jobs", "Run the smoke pipeline", commandName: "run-smoke-pipeline", commandOptions: new HttpCommandOptions
+    {
+        Method = HttpMethod.Post,
+        Description = "Submit a pipeline job (preset smoke): curate, pretrain and every later stage through the services",
+        IconName = "Play",
+        PrepareRequest = context =>
+        {
+            context.Request.Content = System.Net.Http.Json.JsonContent.Create(new { preset = "smoke" });
+            return Task.CompletedTask;
+        },
+    });
+
 if (!builder.ExecutionContext.IsPublishMode)
 {
     // Where their jobs write by default (in a cloud: the container's working folder or a mounted volume).
     curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));
     pretraining.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pretraining"));
+    pipeline.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pipeline"));
 }
 
 builder.Build().Run();

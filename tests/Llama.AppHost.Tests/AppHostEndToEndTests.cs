@@ -16,7 +16,7 @@ namespace Llama.AppHost.Tests;
 /// </summary>
 public sealed class AppHostEndToEndTests
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
 
     [Fact]
     public async Task Registry_serves_artifacts_and_openapi_over_local_postgres()
@@ -30,11 +30,11 @@ public sealed class AppHostEndToEndTests
                 ["Llama:UseContainers=false", $"Llama:DataDirectory={dataDirectory}", $"Llama:Postgres:Port={port}"], timeout.Token);
             await using (var app = await builder.BuildAsync(timeout.Token))
             {
-                var logs = CollectLogs(app, ["postgres", "registry", "curation", "pretraining"], timeout.Token);
+                var logs = CollectLogs(app, ["postgres", "registry", "curation", "pretraining", "pipeline"], timeout.Token);
                 await app.StartAsync(timeout.Token);
                 try
                 {
-                    foreach (var resource in new[] { "postgres", "registry", "curation", "pretraining" })
+                    foreach (var resource in new[] { "postgres", "registry", "curation", "pretraining", "pipeline" })
                         await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
                 }
                 catch (DistributedApplicationException e)
@@ -77,6 +77,8 @@ public sealed class AppHostEndToEndTests
                     new { inputs = new[] { austen }, output = Path.Combine(dataDirectory, "curated"), name = "austen-e2e" }, timeout.Token);
                 Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
                 var job = await submit.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                AssertSucceeded(await WaitForJobAsync(curation, job.GetProperty("status").GetString()!, timeout.Token));
+                // The event stream of an ended job replays its final state and closes.
                 string events = await curation.GetStringAsync(job.GetProperty("events").GetString(), timeout.Token);
                 Assert.Contains("\"state\":\"Succeeded\"", events.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1]);
                 var report = await curation.GetFromJsonAsync<JsonElement>($"{job.GetProperty("status").GetString()}/report", timeout.Token);
@@ -90,12 +92,28 @@ public sealed class AppHostEndToEndTests
                     new { data = Path.Combine(dataDirectory, "curated"), preset = "smoke", output = Path.Combine(dataDirectory, "pretrained"), name = "smoke-e2e" }, timeout.Token);
                 Assert.Equal(HttpStatusCode.Accepted, train.StatusCode);
                 var trainJob = await train.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-                string trainEvents = await pretraining.GetStringAsync(trainJob.GetProperty("events").GetString(), timeout.Token);
-                Assert.Contains("\"state\":\"Succeeded\"", trainEvents.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1]);
+                AssertSucceeded(await WaitForJobAsync(pretraining, trainJob.GetProperty("status").GetString()!, timeout.Token));
                 var chart = await pretraining.GetAsync($"{trainJob.GetProperty("status").GetString()}/report?format=png", timeout.Token);
                 Assert.Equal("image/png", chart.Content.Headers.ContentType?.MediaType);
                 var models = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
                 Assert.Equal(1, models.GetArrayLength());
+
+                // The dashboard's command on the pipeline resource starts the smoke pipeline, which runs each step as a
+                // job of its stage's service: the curation and pretraining services get one more job each.
+                var command = await app.Services.GetRequiredService<ResourceCommandService>()
+                    .ExecuteCommandAsync("pipeline", "run-smoke-pipeline", timeout.Token);
+                Assert.True(command.Success, command.Message);
+                using var pipelineService = app.CreateHttpClient("pipeline", "http");
+                var pipelineJob = (await pipelineService.GetFromJsonAsync<JsonElement>("/api/pipeline/jobs", timeout.Token)).EnumerateArray().Single();
+                AssertSucceeded(await WaitForJobAsync(pipelineService, $"/api/pipeline/jobs/{pipelineJob.GetProperty("id").GetString()}", timeout.Token));
+                var curationJobs = await curation.GetFromJsonAsync<JsonElement>("/api/curation/jobs", timeout.Token);
+                Assert.Equal(2, curationJobs.GetArrayLength());
+                var pretrainingJobs = await pretraining.GetFromJsonAsync<JsonElement>("/api/pretraining/jobs", timeout.Token);
+                Assert.Equal(2, pretrainingJobs.GetArrayLength());
+                var pipelineReport = await pipelineService.GetStringAsync($"/api/pipeline/jobs/{pipelineJob.GetProperty("id").GetString()}/report?format=md", timeout.Token);
+                Assert.Contains("2-pretrain", pipelineReport);
+                models = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
+                Assert.Equal(2, models.GetArrayLength());
             }
 
             // Stopping the application stops PostgreSQL with it: nothing may keep running on our data folder.
@@ -126,6 +144,24 @@ public sealed class AppHostEndToEndTests
             catch (UnauthorizedAccessException) { }
         }
         return pids;
+    }
+
+    /// <summary>
+    /// Polls a job's status until it ends and returns its final state: a long job outlasts an HTTP client's timeout
+    /// on one event stream.
+    /// </summary>
+    private static void AssertSucceeded(string state) => Assert.True(state == "Succeeded", state);
+
+    private static async Task<string> WaitForJobAsync(HttpClient client, string status, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var job = await client.GetFromJsonAsync<JsonElement>(status, cancellation);
+            string state = job.GetProperty("state").GetString()!;
+            if (state is "Succeeded" or "Failed" or "Cancelled")
+                return state == "Failed" ? $"Failed: {job.GetProperty("error").GetString()}" : state;
+            await Task.Delay(500, cancellation);
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Llama.Cli.Pipeline.Services;
 using Llama.Curation.Service;
 using Llama.Pretraining.Service;
 using Llama.Platform;
@@ -7,6 +8,7 @@ using Llama.Platform.Metadata;
 using Llama.Platform.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -21,7 +23,12 @@ namespace Llama.Cli.Commands;
 internal static class ServiceCommand
 {
     /// <summary>A role: what it adds to the host's services (e.g. its job worker) and the API it maps.</summary>
-    private sealed record ServiceRole(Action<IServiceCollection, PlatformSettings> AddServices, Action<WebApplication> MapApi);
+    private sealed record ServiceRole(Action<IServiceCollection, PlatformSettings, IConfiguration> AddServices, Action<WebApplication> MapApi)
+    {
+        /// <summary>A role whose services need no configuration beyond the platform settings.</summary>
+        public ServiceRole(Action<IServiceCollection, PlatformSettings> addServices, Action<WebApplication> mapApi)
+            : this((services, settings, _) => addServices(services, settings), mapApi) { }
+    }
 
     /// <summary>Each role and its API. Later stages add theirs here (pretraining, alignment, ...).</summary>
     private static readonly IReadOnlyDictionary<string, ServiceRole> Roles = new Dictionary<string, ServiceRole>
@@ -35,6 +42,12 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        // The lifecycle through the other services' job APIs; each step's job runs in its stage's service.
+        ["pipeline"] = new(
+            (services, settings, configuration) => services.AddStageJobWorker("pipeline",
+                jobs => jobs.Add(PipelineJobRequest.Kind, new PipelineJobHandler(settings, configuration)),
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
+            app => app.MapPipelineApi()),
     };
 
     public static Command Create()
@@ -61,7 +74,7 @@ internal static class ServiceCommand
         builder.Services.AddLlamaPlatform(settings);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        serviceRole.AddServices(builder.Services, settings);
+        serviceRole.AddServices(builder.Services, settings, builder.Configuration);
 
         await using var app = builder.Build();
         var store = app.Services.GetRequiredService<MetadataStore>();

@@ -17,7 +17,12 @@ public static class PipelineRunner
     /// <summary>The steps in order. Each reads the outputs of the steps before it from the state.</summary>
     internal static IReadOnlyList<PipelineStep> Steps { get; } = [new CurateStep(), new PretrainStep()];
 
-    public static async Task<PipelineOutcome> RunAsync(PipelineContext context, Action<PipelineStep, int>? stepStarted, CancellationToken cancellation)
+    /// <summary>Runs the unfinished steps in this process, each through its stage's library.</summary>
+    public static Task<PipelineOutcome> RunAsync(PipelineContext context, Action<PipelineStep, int>? stepStarted, CancellationToken cancellation) =>
+        RunAsync(context, stepStarted, step => step.RunAsync(context, cancellation));
+
+    /// <summary>Runs the unfinished steps with <paramref name="run"/> (in process, or as jobs of the stage services).</summary>
+    public static async Task<PipelineOutcome> RunAsync(PipelineContext context, Action<PipelineStep, int>? stepStarted, Func<PipelineStep, Task<StepRecord>> run)
     {
         Directory.CreateDirectory(context.Folder);
         var skipped = new List<string>();
@@ -30,8 +35,7 @@ public static class PipelineRunner
                 continue;
             }
             stepStarted?.Invoke(step, i);
-            var record = await step.RunAsync(context, cancellation);
-            context.State.Finish(step.Name, record);
+            context.State.Finish(step.Name, await run(step));
         }
         string report = Path.Combine(context.Folder, "report.md");
         File.WriteAllText(report, Report(context));

@@ -36,6 +36,9 @@ public sealed class PipelineState
 
     public Dictionary<string, StepRecord> Steps { get; init; } = [];
 
+    /// <summary>Stage jobs submitted for steps that have not finished: a restarted pipeline waits for them instead of submitting again.</summary>
+    public Dictionary<string, Guid> PendingJobs { get; init; } = [];
+
     [JsonIgnore] public string Path { get; private set; } = "";
 
     /// <summary>Reads the state of <paramref name="folder"/>, or starts a new one for <paramref name="preset"/>.</summary>
@@ -72,10 +75,24 @@ public sealed class PipelineState
     public string? OptionalOutput(string step, string name) =>
         Steps.TryGetValue(step, out var record) && record.Outputs.TryGetValue(name, out var value) ? value : null;
 
-    /// <summary>Records a finished step and writes the state (write, then rename over the old file).</summary>
+    /// <summary>Records a finished step and writes the state.</summary>
     public void Finish(string step, StepRecord record)
     {
         Steps[step] = record;
+        PendingJobs.Remove(step);
+        Save();
+    }
+
+    /// <summary>Records the stage job submitted for <paramref name="step"/> and writes the state.</summary>
+    public void Submitted(string step, Guid job)
+    {
+        PendingJobs[step] = job;
+        Save();
+    }
+
+    /// <summary>Writes the state: to a temporary file, then renamed over the old one, so a crash leaves one or the other.</summary>
+    private void Save()
+    {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         var temporary = Path + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));

@@ -8,7 +8,7 @@ namespace Llama.Curation.Pii;
 public sealed record PiiRedactorOptions
 {
     /// <summary>Which kinds to redact (all by default).</summary>
-    public IReadOnlySet<PiiKind> Kinds { get; init; } = new HashSet<PiiKind>(Enum.GetValues<PiiKind>());
+    public IReadOnlyList<PiiKind> Kinds { get; init; } = Enum.GetValues<PiiKind>();
 
     /// <summary>Replaces e-mail addresses.</summary>
     public string EmailPlaceholder { get; init; } = "<EMAIL>";

@@ -59,6 +59,8 @@ public sealed record CurationConfig
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Enum values by name ("Email"), as a person writes them in a config file.
+        Converters = { new JsonStringEnumConverter() },
     };
 
     public static CurationConfig Load(string path)

@@ -16,7 +16,7 @@ public sealed record CurationJobRequest(IReadOnlyList<string>? Inputs, string? O
     {
         CurationJobRequest? request;
         try { request = body.Deserialize<CurationJobRequest>(CurationConfig.Json); }
-        catch (JsonException e) { return $"invalid curation request: {e.Message}"; }
+        catch (Exception e) when (e is JsonException or NotSupportedException) { return $"invalid curation request: {e.Message}"; }
         if (request?.Inputs is not { Count: > 0 } inputs) return "'inputs' must list at least one file or folder (paths on the service's machine)";
         if (inputs.Any(string.IsNullOrWhiteSpace)) return "'inputs' must not contain empty paths";
         try { request.Config?.Validate("config"); }

@@ -15,7 +15,7 @@ public sealed record PretrainingJobRequest(string? Data, string? Preset, Pretrai
     {
         PretrainingJobRequest? request;
         try { request = body.Deserialize<PretrainingJobRequest>(PretrainConfig.Json); }
-        catch (JsonException e) { return $"invalid pretraining request: {e.Message}"; }
+        catch (Exception e) when (e is JsonException or NotSupportedException) { return $"invalid pretraining request: {e.Message}"; }
         if (string.IsNullOrWhiteSpace(request?.Data)) return "'data' must name a curated folder or a dataset artifact id";
         try
         {

@@ -128,7 +128,7 @@ public class PiiRedactorTests
     [Fact]
     public void Kinds_not_chosen_are_left_alone()
     {
-        var emailsOnly = new PiiRedactor(new PiiRedactorOptions { Kinds = new HashSet<PiiKind> { PiiKind.Email } });
+        var emailsOnly = new PiiRedactor(new PiiRedactorOptions { Kinds = [PiiKind.Email] });
         var verdict = emailsOnly.Process(new CurationDocument("t", "Mail a@example.com or call 555-123-4567.", "test"));
         Assert.Equal("Mail <EMAIL> or call 555-123-4567.", Assert.IsType<StageVerdict.Keep>(verdict).Document.Text);
     }

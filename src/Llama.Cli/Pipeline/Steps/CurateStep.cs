@@ -1,5 +1,7 @@
+using System.Text.Json;
 using System.Globalization;
 using Llama.Curation.Pipeline;
+using Llama.Curation.Service;
 
 namespace Llama.Cli.Pipeline.Steps;
 
@@ -8,10 +10,10 @@ internal sealed class CurateStep : PipelineStep
 {
     public override string Name => "1-curate";
     public override string Title => "curate the demo corpus and train the tokenizer";
+    public override string Role => "curation";
 
-    public override async Task<StepRecord> RunAsync(PipelineContext context, CancellationToken cancellation)
+    private static CurationRequest Request(PipelineContext context)
     {
-        var started = DateTime.UtcNow;
         var corpus = Path.Combine(context.DataFolder, "corpus");
         var inputs = context.Preset.CorpusInputs.Select(input => Path.GetFullPath(Path.Combine(corpus, input))).ToArray();
         var config = new CurationConfig
@@ -20,10 +22,28 @@ internal sealed class CurateStep : PipelineStep
             // Decontamination against the held-out sets the evaluation step scores on.
             EvaluationFiles = [Path.Combine(context.DataFolder, "heldout")],
         };
-        string output = context.StepFolder(this);
+        return new CurationRequest(inputs, context.StepFolder(new CurateStep()), config, $"pipeline-{context.Preset.Name}");
+    }
+
+    public override string ServiceRequestJson(PipelineContext context)
+    {
+        var request = Request(context);
+        return JsonSerializer.Serialize(new CurationJobRequest(request.Inputs, request.Output, request.Config, request.Name), CurationConfig.Json);
+    }
+
+    public override StepRecord FromServiceJob(ServiceJobOutcome job) => new()
+    {
+        StartedAt = job.StartedAt, FinishedAt = job.FinishedAt, Summary = job.Summary,
+        Outputs = ServiceOutputs.Of(job, ("data", job.Output), ("dataset-artifact", job.PrimaryArtifactId?.ToString())),
+    };
+
+    public override async Task<StepRecord> RunAsync(PipelineContext context, CancellationToken cancellation)
+    {
+        var started = DateTime.UtcNow;
+        var request = Request(context);
+        string output = request.Output;
         var progress = new Progress<CurationProgress>(p => context.Progress.Report((p.Fraction, p.ToString())));
-        var outcome = await CurationRunner.RunAsync(new CurationRequest(inputs, output, config, $"pipeline-{context.Preset.Name}"),
-            context.Platform, progress, cancellation);
+        var outcome = await CurationRunner.RunAsync(request, context.Platform, progress, cancellation);
         var r = outcome.Report;
         var outputs = new Dictionary<string, string> { ["data"] = output };
         if (outcome.DatasetArtifactId is { } dataset) outputs["dataset-artifact"] = dataset.ToString();

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Globalization;
 using Llama.Cli.Commands;
 using Llama.Pretraining.Checkpointing;
+using Llama.Pretraining.Service;
 using Llama.Pretraining.Training;
 
 namespace Llama.Cli.Pipeline.Steps;
@@ -10,17 +12,36 @@ internal sealed class PretrainStep : PipelineStep
 {
     public override string Name => "2-pretrain";
     public override string Title => "pretrain with annealing and checkpoint averaging";
+    public override string Role => "pretraining";
+
+    private static PretrainConfig Config(PipelineContext context)
+    {
+        var config = PretrainPresets.Get(context.Preset.PretrainPreset);
+        return context.Preset.PretrainSteps is { } steps ? PretrainCommand.WithTotalSteps(config, steps) : config;
+    }
+
+    /// <summary>The dataset artifact when the run is recorded (lineage from the model back to the raw corpus), else the folder.</summary>
+    private static string Data(PipelineContext context) =>
+        context.State.OptionalOutput("1-curate", "dataset-artifact") ?? context.State.Output("1-curate", "data");
+
+    public override string ServiceRequestJson(PipelineContext context) => JsonSerializer.Serialize(
+        new PretrainingJobRequest(Data(context), null, Config(context), context.StepFolder(this), $"pipeline-{context.Preset.Name}", Device: context.Device),
+        PretrainConfig.Json);
+
+    public override StepRecord FromServiceJob(ServiceJobOutcome job) => new()
+    {
+        StartedAt = job.StartedAt, FinishedAt = job.FinishedAt, Summary = job.Summary,
+        Outputs = ServiceOutputs.Of(job, ("model", job.Output is { } o ? Path.Combine(o, "model") : null), ("model-artifact", job.PrimaryArtifactId?.ToString())),
+    };
 
     public override async Task<StepRecord> RunAsync(PipelineContext context, CancellationToken cancellation)
     {
         var started = DateTime.UtcNow;
-        var config = PretrainPresets.Get(context.Preset.PretrainPreset);
-        if (context.Preset.PretrainSteps is { } steps) config = PretrainCommand.WithTotalSteps(config, steps);
+        var config = Config(context);
         string output = context.StepFolder(this);
         // A pipeline killed during training continues from the last checkpoint instead of starting over.
         bool resume = new TrainingCheckpointStore(Path.Combine(output, "checkpoints")).Latest() is not null;
-        // The dataset artifact when the run is recorded (lineage from the model back to the raw corpus), else the folder.
-        string data = context.State.OptionalOutput("1-curate", "dataset-artifact") ?? context.State.Output("1-curate", "data");
+        string data = Data(context);
         var progress = new SynchronousProgress<TrainingStep>(s => context.Progress.Report((s.Step / (double)s.TotalSteps,
             string.Create(CultureInfo.InvariantCulture, $"step {s.Step}/{s.TotalSteps}: loss {s.Loss:0.000}, {s.TokensPerSecond:N0} tok/s"))));
         var outcome = await PretrainRunner.RunAsync(

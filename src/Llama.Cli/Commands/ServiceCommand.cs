@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Llama.Curation.Service;
 using Llama.Pretraining.Service;
+using Llama.Quantization.Service;
 using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
@@ -35,6 +36,9 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        ["quantization"] = new(
+            (services, settings) => services.AddStageJobWorker("quantization", jobs => jobs.Add(QuantizationJobRequest.Kind, new QuantizationJobHandler(settings))),
+            app => app.MapQuantizationApi()),
     };
 
     public static Command Create()

@@ -45,7 +45,7 @@ internal static class QuantizeCommand
             var r = outcome.Report;
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(inv, $"quantized {r.Quantized.Count} feed-forward layers: {r.Size.QuantizedFloat32Bytes / 1e6:0.00} MB float32 -> {r.Size.QuantizedFp8Bytes / 1e6:0.00} MB FP8 ({r.Size.Ratio:0.00}x); files {r.Size.SourceFileBytes / 1e6:0.00} -> {r.Size.OutputFileBytes / 1e6:0.00} MB"));
-            Console.WriteLine(string.Create(inv, $"perplexity {r.Quality.ReferencePerplexity:0.000} -> {r.Quality.QuantizedPerplexity:0.000} ({r.Quality.PerplexityIncrease:+0.00%;-0.00%}) on {r.Quality.ScoredTokens} tokens; top-1 agreement {r.Quality.Top1Agreement:0.00%}; row error p50 {r.RowErrors.P50:0.0000}, p99 {r.RowErrors.P99:0.0000}"));
+            Console.WriteLine(string.Create(inv, $"perplexity {r.Quality.ReferencePerplexity:0.000} -> {r.Quality.QuantizedPerplexity:0.000} ({r.Quality.PerplexityIncrease:+0.0000%;-0.0000%}) on {r.Quality.ScoredTokens} tokens; top-1 agreement {r.Quality.Top1Agreement:0.00%}; row error p50 {r.RowErrors.P50:0.0000}, p99 {r.RowErrors.P99:0.0000}"));
             Console.WriteLine($"model: {outcome.OutputDirectory}  (llama generate --model {outcome.OutputDirectory} --prompt \"...\")");
             Console.WriteLine($"report: {Path.Combine(outcome.OutputDirectory, QuantizationReport.MarkdownFileName)}");
             if (outcome.ModelArtifactId is { } artifact) Console.WriteLine($"{(r.Promoted ? "model" : "flagged-model")} artifact {artifact} (run {outcome.RunId})");

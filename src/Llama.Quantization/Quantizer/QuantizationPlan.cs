@@ -46,6 +46,7 @@ public sealed record QuantizationPlan(IReadOnlyList<string> Quantized, IReadOnly
 
     private static string ReasonKept(string name, int layers, QuantizeConfig config)
     {
+        if (name == "lm_head") return "output head";
         if (!name.Contains(".mlp.", StringComparison.Ordinal)) return name.Contains(".self_attn.", StringComparison.Ordinal) ? "attention" : "not feed-forward";
         var parts = name.Split('.');
         int layer = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);

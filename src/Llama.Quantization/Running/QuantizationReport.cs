@@ -57,7 +57,7 @@ public sealed record QuantizationReport(
         md.AppendLine("## Quality against the unquantized model");
         md.AppendLine("| metric | unquantized | FP8 | change | budget |");
         md.AppendLine("|---|---|---|---|---|");
-        Line($"| perplexity ({Quality.ScoredTokens} held-out tokens) | {Quality.ReferencePerplexity:0.000} | {Quality.QuantizedPerplexity:0.000} | {Quality.PerplexityIncrease:+0.000%;-0.000%} | ≤ {Quality.MaxPerplexityIncrease:+0.0%} |");
+        Line($"| perplexity ({Quality.ScoredTokens} held-out tokens) | {Quality.ReferencePerplexity:0.000} | {Quality.QuantizedPerplexity:0.000} | {Quality.PerplexityIncrease:+0.0000%;-0.0000%} | ≤ {Quality.MaxPerplexityIncrease:+0.0%} |");
         Line($"| top-1 next-token agreement | 100% | {Quality.Top1Agreement:0.00%} | | ≥ {Quality.MinTop1Agreement:0.0%} |");
         Line($"| greedy continuation, common prefix | 100% | {Quality.ContinuationPrefixAgreement:0.00%} ({Quality.ContinuationsIdentical}/{Quality.Continuations} identical) | | |");
         Line($"| reloaded checkpoint vs in-memory FP8 model, max abs logit difference | | {ReloadMaxAbsLogitDifference:G3} | | |");

@@ -50,7 +50,7 @@ public static class QuantizeRunner
                 directory, sourceArtifact, config, cancellation);
         try
         {
-            progress?.Report(new QuantizeProgress(0.05, $"measuring the unquantized model on {tokens.Count} held-out tokens"));
+            progress?.Report(new QuantizeProgress(0.05, $"measuring the unquantized model on up to {Math.Min(tokens.Count, config.Quality.MaxTokens)} held-out tokens"));
             var reference = ModelMeasurement.Take(model, tokens, config.Quality, cancellation);
             progress?.Report(new QuantizeProgress(0.4, $"quantizing {plan.Quantized.Count} layers to row-wise FP8"));
             var modules = RowwiseFp8Quantizer.Quantize(model, plan, config);

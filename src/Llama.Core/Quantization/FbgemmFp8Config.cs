@@ -30,8 +30,11 @@ public sealed record FbgemmFp8Config
     /// True when <paramref name="moduleName"/> is excluded, by transformers' rule: an entry equal to the name, or an
     /// entry followed by '.' inside it (so <c>model.layers.0</c> excludes every module of layer 0, not of layer 10).
     /// </summary>
-    public bool Excludes(string moduleName) =>
-        ModulesToNotConvert.Any(entry => moduleName == entry || moduleName.Contains(entry + ".", StringComparison.Ordinal));
+    public bool Excludes(string moduleName) => ModulesToNotConvert.Any(entry => Matches(entry, moduleName));
+
+    /// <summary>True when the <c>modules_to_not_convert</c> entry <paramref name="entry"/> covers <paramref name="moduleName"/>.</summary>
+    public static bool Matches(string entry, string moduleName) =>
+        moduleName == entry || moduleName.Contains(entry + ".", StringComparison.Ordinal);
 
     /// <summary>The FP8 quantization config of <paramref name="config"/>, or null for an unquantized model.</summary>
     /// <exception cref="LlamaConfigException">Another quantization method, or a malformed or out-of-range field.</exception>

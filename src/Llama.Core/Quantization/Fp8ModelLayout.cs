@@ -83,7 +83,7 @@ public static partial class Fp8ModelLayout
         }
         foreach (var entry in quantization.ModulesToNotConvert)
         {
-            if (!linears.Any(name => new FbgemmFp8Config { ModulesToNotConvert = [entry] }.Excludes(name)))
+            if (!linears.Any(name => FbgemmFp8Config.Matches(entry, name)))
                 throw new LlamaConfigException(
                     $"{Path.Combine(source, "config.json")}: {FbgemmFp8Config.ConfigKey}.modules_to_not_convert names '{entry}', which matches no linear layer of this model (e.g. '{linears[0]}')");
         }

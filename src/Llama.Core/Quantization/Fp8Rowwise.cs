@@ -24,7 +24,8 @@ public static class Fp8Rowwise
 {
     /// <summary>
     /// A floor on a row's amax: an all-zero row gets a tiny positive scale instead of a division by zero (its
-    /// codes are all zero either way). The value is fbgemm's reference EPS.
+    /// codes are all zero either way). The value is fbgemm's reference EPS. (fbgemm's CUDA kernel floors activation
+    /// amax higher, at 1/512, so a token whose values are all below that is resolved more finely here than there.)
     /// </summary>
     public const float MinimumAmax = 1e-12f;
 

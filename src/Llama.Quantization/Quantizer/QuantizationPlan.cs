@@ -22,7 +22,7 @@ public sealed record QuantizationPlan(IReadOnlyList<string> Quantized, IReadOnly
         var linears = Fp8ModelLayout.LinearModuleNames(model);
         var exclusions = new FbgemmFp8Config { ModulesToNotConvert = config.ModulesToNotConvert };
         foreach (var entry in config.ModulesToNotConvert)
-            if (!linears.Any(name => new FbgemmFp8Config { ModulesToNotConvert = [entry] }.Excludes(name)))
+            if (!linears.Any(name => FbgemmFp8Config.Matches(entry, name)))
                 throw new ArgumentException($"modulesToNotConvert: '{entry}' matches no linear layer of this model (they are named like '{linears[0]}')");
 
         int layers = model.Config.NumHiddenLayers;

@@ -37,7 +37,9 @@ internal static class ServiceCommand
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
         ["quantization"] = new(
-            (services, settings) => services.AddStageJobWorker("quantization", jobs => jobs.Add(QuantizationJobRequest.Kind, new QuantizationJobHandler(settings))),
+            (services, settings) => services.AddStageJobWorker("quantization", jobs => jobs.Add(QuantizationJobRequest.Kind, new QuantizationJobHandler(settings)),
+                // Measuring and quantizing keep the CPUs busy for minutes, as training does: the same generous lease.
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapQuantizationApi()),
     };
 

@@ -26,12 +26,7 @@ public static class Fp8Tensors
     /// <summary>The FP8 codes of <paramref name="values"/> (any float dtype, any device), saturating, round to nearest even.</summary>
     public static Tensor Encode(Tensor values, Fp8Format format = Fp8Format.E4M3Fn)
     {
-        if (values.device_type != DeviceType.CPU)
-        {
-            float max = format.MaxFinite();
-            using var clamped = values.to_type(torch.ScalarType.Float32).clamp(-max, max);
-            return clamped.to_type(format.ScalarType());
-        }
+        if (values.device_type != DeviceType.CPU) return EncodeWithLibtorch(values, format);
         using var source = values.to_type(torch.ScalarType.Float32).contiguous();
         var codes = empty(values.shape, format.ScalarType(), values.device);
         ForEachSlice(source, codes, (floats, bytes) => Fp8Codec.Encode(MemoryMarshal.Cast<byte, float>(floats), bytes, format));
@@ -42,12 +37,22 @@ public static class Fp8Tensors
     public static Tensor Decode(Tensor codes)
     {
         var format = FormatOf(codes.dtype);
-        if (codes.device_type != DeviceType.CPU) return codes.to_type(torch.ScalarType.Float32);
+        if (codes.device_type != DeviceType.CPU) return DecodeWithLibtorch(codes);
         using var source = codes.contiguous();
         var values = empty(codes.shape, torch.ScalarType.Float32, codes.device);
         ForEachSlice(values, source, (floats, bytes) => Fp8Codec.Decode(bytes, MemoryMarshal.Cast<byte, float>(floats), format));
         return values;
     }
+
+    /// <summary>The device path: libtorch's cast (round to nearest even) after a clamp, which makes it saturate.</summary>
+    internal static Tensor EncodeWithLibtorch(Tensor values, Fp8Format format)
+    {
+        float max = format.MaxFinite();
+        using var clamped = values.to_type(torch.ScalarType.Float32).clamp(-max, max);
+        return clamped.to_type(format.ScalarType());
+    }
+
+    internal static Tensor DecodeWithLibtorch(Tensor codes) => codes.to_type(torch.ScalarType.Float32);
 
     private delegate void SliceAction(Span<byte> floats, Span<byte> codes);
 

@@ -37,6 +37,21 @@ public sealed class Fp8CodecTests
     }
 
     [Theory]
+    [InlineData(Fp8Format.E4M3Fn, "e4m3fn_bytes", "e4m3fn_decoded")]
+    [InlineData(Fp8Format.E5M2, "e5m2_bytes", "e5m2_decoded")]
+    public void The_device_path_through_libtorch_matches_pytorch_too(Fp8Format format, string bytesName, string decodedName)
+    {
+        // What a CUDA tensor takes, run here on the CPU: libtorch's CPU and CUDA casts share c10's conversion functions.
+        using var values = TestFiles.Fp8Reference("values");
+        using var expected = TestFiles.Fp8Reference(bytesName);
+        using var codes = Fp8Tensors.EncodeWithLibtorch(values, format);
+        AssertSameCodes(expected.data<byte>().ToArray(), codes.bytes.ToArray(), values.data<float>().ToArray(), "libtorch");
+        using var decoded = Fp8Tensors.DecodeWithLibtorch(codes);
+        using var expectedValues = TestFiles.Fp8Reference(decodedName);
+        Assert.True(decoded.allclose(expectedValues, rtol: 0, atol: 0, equal_nan: true));
+    }
+
+    [Theory]
     [InlineData(Fp8Format.E4M3Fn, "e4m3fn_all_codes_decoded")]
     [InlineData(Fp8Format.E5M2, "e5m2_all_codes_decoded")]
     public void Every_code_decodes_as_pytorch_decodes_it(Fp8Format format, string expectedName)

@@ -14,6 +14,7 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     CurateCommand.CreateData(),
     PretrainCommand.Create(),
     QuantizeCommand.Create(),
+    PipelineCommand.Create(),
     ServiceCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -47,6 +47,8 @@ internal static class PretrainCommand
             line.Done();
             var r = outcome.Report;
             Console.WriteLine(string.Create(inv, $"validation loss {r.FinalValidationLoss:0.000} nats/token (unigram baseline {r.UnigramBaseline:0.000}) after {r.Steps} steps, {r.TokensSeen:N0} tokens"));
+            if (r.Samples.Count > 0)
+                Console.WriteLine(string.Create(inv, $"sample ({r.KnownWordRate:P0} of sampled words occur in the training text): {r.Samples[0].Prompt}|{r.Samples[0].Continuation}").ReplaceLineEndings(" "));
             Console.WriteLine($"model: {outcome.ModelDirectory}  (llama generate --model {outcome.ModelDirectory} --prompt \"...\")");
             Console.WriteLine($"report: {Path.Combine(outputFolder, "report.md")}");
             if (outcome.ModelArtifactId is { } model) Console.WriteLine($"model artifact {model} (run {outcome.RunId})");

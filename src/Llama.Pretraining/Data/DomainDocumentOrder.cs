@@ -4,6 +4,12 @@ namespace Llama.Pretraining.Data;
 /// The documents of one domain in a shuffled order that is reshuffled each epoch. The order of an epoch is a
 /// function of (seed, domain, epoch), so only the epoch and position need saving to resume.
 /// </summary>
+/// <remarks>
+/// The shuffle is two-level, as streaming loaders do: the domain's shards in a shuffled order, and each shard's
+/// documents shuffled within it. So the domain reads one shard at a time and each shard once per epoch (see
+/// <see cref="ShardTokenCache"/>), at the price of documents of one shard coming together; shards written by
+/// curation are already a mix of sources, and the domain draws interleave the domains.
+/// </remarks>
 internal sealed class DomainDocumentOrder
 {
     private readonly ulong _seed;
@@ -16,7 +22,7 @@ internal sealed class DomainDocumentOrder
         Documents = documents;
         _seed = seed;
         _domainHash = StableHash.Of(domain);
-        MeanTokens = documents.Average(d => (double)d.Tokens.Length);
+        MeanTokens = documents.Average(d => (double)d.Length);
         _order = Shuffle(0);
     }
 
@@ -49,13 +55,21 @@ internal sealed class DomainDocumentOrder
 
     private int[] Shuffle(int epoch)
     {
-        var order = Enumerable.Range(0, Documents.Count).ToArray();
         var random = new Xoshiro256StarStar(StableHash.Combine(StableHash.Combine(_seed, _domainHash), (ulong)epoch));
-        for (int i = order.Length - 1; i > 0; i--) // Fisher-Yates
+        // Documents come in shard/row order, so each shard's documents are one contiguous run of indices.
+        var shards = Enumerable.Range(0, Documents.Count).GroupBy(i => Documents[i].Shard, StringComparer.Ordinal)
+            .Select(g => g.ToArray()).ToArray();
+        ShuffleInPlace(shards, random);
+        foreach (var shard in shards) ShuffleInPlace(shard, random);
+        return shards.SelectMany(s => s).ToArray();
+    }
+
+    private static void ShuffleInPlace<T>(T[] items, Xoshiro256StarStar random)
+    {
+        for (int i = items.Length - 1; i > 0; i--) // Fisher-Yates
         {
             int j = random.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
+            (items[i], items[j]) = (items[j], items[i]);
         }
-        return order;
     }
 }

@@ -161,7 +161,7 @@ public sealed class PackedBatchSampler
     {
         ulong hash = StableHash.Mix((ulong)documents.Count);
         foreach (var d in documents)
-            hash = StableHash.Combine(StableHash.Combine(hash, StableHash.Of(d.Id)), StableHash.Combine(StableHash.Of(d.Domain), (ulong)d.Tokens.Length));
+            hash = StableHash.Combine(StableHash.Combine(hash, StableHash.Of(d.Id)), StableHash.Combine(StableHash.Of(d.Domain), (ulong)d.Length));
         return hash.ToString("x16");
     }
 }

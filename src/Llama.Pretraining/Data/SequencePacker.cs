@@ -20,6 +20,9 @@ internal sealed class SequencePacker(Func<TokenDocument?> nextDocument)
     /// <summary>Input id of padding after the last validation document (any id in the vocabulary would do: its target is ignored).</summary>
     public const long PaddingTokenId = 0;
 
+    /// <summary>The ids of <see cref="Current"/>, fetched once per document (a shard document reads them from its cache).</summary>
+    private int[] _tokens = [];
+
     /// <summary>The document being read, or null before the first.</summary>
     public TokenDocument? Current { get; private set; }
 
@@ -28,9 +31,10 @@ internal sealed class SequencePacker(Func<TokenDocument?> nextDocument)
 
     public void ContinueFrom(TokenDocument? document, int offset)
     {
-        if (document is not null && (offset < 0 || offset > document.Tokens.Length))
-            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{document.Location} has {document.Tokens.Length} tokens");
+        if (document is not null && (offset < 0 || offset > document.Length))
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{document.Location} has {document.Length} tokens");
         Current = document;
+        _tokens = document?.Tokens ?? [];
         Offset = document is null ? 0 : offset;
     }
 
@@ -48,13 +52,14 @@ internal sealed class SequencePacker(Func<TokenDocument?> nextDocument)
         int read = 0;
         while (read <= t)
         {
-            if (Current is null || Offset == Current.Tokens.Length)
+            if (Current is null || Offset == _tokens.Length)
             {
                 Current = nextDocument();
                 Offset = 0;
                 if (Current is null) break;
+                _tokens = Current.Tokens;
             }
-            tokens[read] = Current.Tokens[Offset];
+            tokens[read] = _tokens[Offset];
             startsDocument[read] = Offset == 0;
             domains[read] = Current.Domain;
             Offset++;

@@ -5,14 +5,19 @@ namespace Llama.Pretraining.Data;
 /// Opening reads and checks every shard, so a bad file fails before training starts, not hours into it.
 /// </summary>
 /// <remarks>
-/// All token ids are held in memory as one <c>int[]</c> per document: the demo corpus is a few MB of ids. The
-/// sampler only needs documents by domain, so a corpus larger than memory can later stream shard by shard
-/// behind the same <see cref="DocumentsByDomain"/> shape (an index of (shard, row) loaded on demand).
+/// Memory holds an index of the documents (id, domain, shard, row, length), not their token ids: those are read
+/// shard by shard through a small cache (<see cref="ResidentShards"/> shards at most) when the sampler reaches
+/// them. The sampler walks each domain one shard at a time (<see cref="DomainDocumentOrder"/>), so every shard is
+/// read about once per epoch and a corpus larger than memory streams.
 /// </remarks>
 public sealed class TokenShardSet
 {
-    private TokenShardSet(string tokensDirectory, string? tokenizerDirectory, IReadOnlyList<string> shards, IReadOnlyList<TokenDocument> documents)
+    private readonly ShardTokenCache _cache;
+
+    private TokenShardSet(string tokensDirectory, string? tokenizerDirectory, IReadOnlyList<string> shards, IReadOnlyList<TokenDocument> documents,
+        ShardTokenCache cache)
     {
+        _cache = cache;
         TokensDirectory = tokensDirectory;
         TokenizerDirectory = tokenizerDirectory;
         Shards = shards;
@@ -20,7 +25,7 @@ public sealed class TokenShardSet
         DocumentsByDomain = documents.GroupBy(d => d.Domain, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<TokenDocument>)g.ToArray(), StringComparer.Ordinal);
-        TotalTokens = documents.Sum(d => (long)d.Tokens.Length);
+        TotalTokens = documents.Sum(d => (long)d.Length);
     }
 
     /// <summary>The folder holding the <c>part-*.parquet</c> shards.</summary>
@@ -41,6 +46,12 @@ public sealed class TokenShardSet
     /// <summary>Token ids in all documents.</summary>
     public long TotalTokens { get; }
 
+    /// <summary>At most this many shards' token ids are in memory: one per domain the sampler walks, plus two.</summary>
+    public int ResidentShards => _cache.Capacity;
+
+    /// <summary>How many times a shard's token ids were read from disk since the set was opened.</summary>
+    public int ShardReads => _cache.ShardReads;
+
     /// <summary>Opens a curated output folder (the one holding <c>tokens/</c>) or the <c>tokens/</c> folder itself.</summary>
     public static TokenShardSet Open(string folder) => OpenAsync(folder).GetAwaiter().GetResult();
 
@@ -56,13 +67,16 @@ public sealed class TokenShardSet
         if (shards.Length == 0)
             throw new TokenShardException(tokensDirectory, $"{tokensDirectory}: no token shards (part-*.parquet); is this the output of `llama curate`?");
 
+        var cache = new ShardTokenCache();
         var documents = new List<TokenDocument>();
-        foreach (var shard in shards) documents.AddRange(await TokenShardReader.ReadAsync(shard, cancellationToken));
+        foreach (var shard in shards) documents.AddRange(await TokenShardReader.ReadIndexAsync(shard, cache, cancellationToken));
         if (documents.Count == 0)
             throw new TokenShardException(tokensDirectory, $"{tokensDirectory}: the {shards.Length} shard(s) hold no documents");
 
         var tokenizer = Path.Combine(Path.GetDirectoryName(tokensDirectory)!, "tokenizer");
-        return new TokenShardSet(tokensDirectory, Directory.Exists(tokenizer) ? tokenizer : null, shards, documents);
+        var set = new TokenShardSet(tokensDirectory, Directory.Exists(tokenizer) ? tokenizer : null, shards, documents, cache);
+        cache.Capacity = set.DocumentsByDomain.Count + 2;
+        return set;
     }
 
     /// <summary>

@@ -74,6 +74,9 @@ public sealed class UnigramBaseline
         return sum / n;
     }
 
-    private static ArraySegment<int> PredictedTokens(TokenDocument document) =>
-        document.Tokens.Length < 2 ? ArraySegment<int>.Empty : new(document.Tokens, 1, document.Tokens.Length - 1);
+    private static ArraySegment<int> PredictedTokens(TokenDocument document)
+    {
+        var tokens = document.Tokens; // once: a shard document reads them through its cache
+        return tokens.Length < 2 ? ArraySegment<int>.Empty : new(tokens, 1, tokens.Length - 1);
+    }
 }

@@ -10,12 +10,19 @@ public sealed record PretrainReport(
     string Model, long Parameters, long Steps, long TokensSeen, double UnigramBaseline, double FinalValidationLoss, double PeakFlops,
     IReadOnlyList<long> AveragedCheckpoints, IReadOnlyList<LossPoint> TrainLoss, IReadOnlyList<LossPoint> ValidationLoss)
 {
+    /// <summary>What the final model writes after the openings of held-out documents (see <see cref="TextSamples"/>).</summary>
+    public IReadOnlyList<TextSample> Samples { get; init; } = [];
+
+    /// <summary>Share of the samples' words that occur in the training text (NaN when there are no samples).</summary>
+    public double KnownWordRate { get; init; } = double.NaN;
+
     public static PretrainReport Write(string output, PretrainConfig config, LlamaConfig model, TrainerState state, double unigram,
-        double finalValidation, double peakFlops)
+        double finalValidation, double peakFlops, IReadOnlyList<TextSample> samples, double knownWordRate)
     {
         var report = new PretrainReport(config.Model, ModelSize.Of(model).Total, state.Step, state.TokensSeen, unigram, finalValidation, peakFlops,
-            state.AnnealCheckpointSteps, state.TrainLoss, state.ValidationLoss);
-        File.WriteAllText(Path.Combine(output, "report.json"), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            state.AnnealCheckpointSteps, state.TrainLoss, state.ValidationLoss) { Samples = samples, KnownWordRate = knownWordRate };
+        var json = new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        File.WriteAllText(Path.Combine(output, "report.json"), JsonSerializer.Serialize(report, json));
         LossChart.Write(Path.Combine(output, "loss.png"), report);
         File.WriteAllText(Path.Combine(output, "report.md"), report.ToMarkdown());
         return report;
@@ -33,7 +40,17 @@ public sealed record PretrainReport(
         md.AppendLine("![loss](loss.png)").AppendLine();
         md.AppendLine("| step | validation loss |").AppendLine("|---:|---:|");
         foreach (var p in ValidationLoss) md.AppendLine(inv, $"| {p.Step} | {p.Loss:0.000} |");
+        if (Samples.Count > 0)
+        {
+            md.AppendLine().AppendLine("## What the final model writes").AppendLine();
+            md.AppendLine(inv, $"Seeded samples (temperature 0.7, top-p 0.9) after the opening of held-out documents; **{KnownWordRate:P0}** of the words written occur in the training text.").AppendLine();
+            foreach (var sample in Samples)
+                md.AppendLine(inv, $"- `{sample.Document}`: **{Inline(sample.Prompt)}** {Inline(sample.Continuation)}");
+        }
         return md.ToString();
+
+        // One list item per sample: line breaks and markdown emphasis characters would break it.
+        static string Inline(string text) => text.ReplaceLineEndings(" ⏎ ").Replace("*", "\\*").Replace("`", "'").Trim();
     }
 }
 

@@ -69,7 +69,7 @@ public static class PretrainRunner
             state = new TrainerState { Sampler = sampler.GetState() };
         }
 
-        var recorder = platform is null ? null : await PretrainRecorder.StartAsync(platform, request, config, dataFolder, cancellation);
+        var recorder = platform is null ? null : await PretrainRecorder.StartAsync(platform, request, config, store, cancellation);
         var baseline = UnigramBaseline.Fit(split.Training, tokenizer.VocabSize);
         double unigram = baseline.CrossEntropy(split.Validation);
         var trainer = new Trainer(model, sampler, config, store, device)
@@ -91,7 +91,9 @@ public static class PretrainRunner
             AverageInto(model, store, state.AnnealCheckpointSteps);
             LlamaDirectory.Save(model, modelDirectory, tokenizer);
             double finalValidation = trainer.ValidationLoss(config.Context.MaxSequenceLength);
-            var report = PretrainReport.Write(request.Output, config, modelConfig, state, unigram, finalValidation, trainer.PeakFlops);
+            var samples = TextSamples.Generate(model, tokenizer, split.Validation, config.Seed);
+            double knownWords = TextSamples.KnownWordRate(samples, split.Training.Select(d => tokenizer.Decode(d.Tokens)));
+            var report = PretrainReport.Write(request.Output, config, modelConfig, state, unigram, finalValidation, trainer.PeakFlops, samples, knownWords);
             Guid? artifact = recorder is null ? null : await recorder.FinishAsync(modelDirectory, report, cancellation);
             return new PretrainOutcome(modelDirectory, report, recorder?.RunId, artifact);
         }

@@ -24,7 +24,9 @@ internal static class LlamaCli
         return process;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(2), args);
+
+    public static Result Run(TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "llama.dll"));
@@ -32,7 +34,7 @@ internal static class LlamaCli
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(entireProcessTree: true); throw new TimeoutException("llama did not finish in 2 minutes"); }
+        if (!process.WaitForExit(timeout)) { process.Kill(entireProcessTree: true); throw new TimeoutException($"llama did not finish in {timeout}"); }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -38,6 +38,30 @@ public sealed class TrainerTests : IDisposable
         Assert.True(outcome.Report.FinalValidationLoss < outcome.Report.UnigramBaseline, $"{outcome.Report.FinalValidationLoss} vs unigram {outcome.Report.UnigramBaseline}");
         Assert.True(File.Exists(Path.Combine(outcome.ModelDirectory, "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(_out, "learn", "loss.png")));
+        // What it writes is made of the training text's words, and the report shows it.
+        Assert.NotEmpty(outcome.Report.Samples);
+        double untrained = UntrainedKnownWordRate(outcome.ModelDirectory);
+        Assert.True(outcome.Report.KnownWordRate > untrained + 0.2,
+            $"known-word rate {outcome.Report.KnownWordRate:P0} (untrained {untrained:P0}): {outcome.Report.Samples[0].Continuation}");
+        Assert.Contains(outcome.Report.Samples[0].Prompt, File.ReadAllText(Path.Combine(_out, "learn", "report.md")));
+    }
+
+    /// <summary>The known-word rate of the same architecture with its initial weights, on the same held-out openings.</summary>
+    private double UntrainedKnownWordRate(string trainedModelDirectory)
+    {
+        using var model = Llama.Core.LlamaDirectory.Load(trainedModelDirectory);
+        model.InitializeWeights(seed: 1);
+        var documents = Pretraining.Data.TokenShardSet.Open(_data.Root).Documents;
+        var samples = TextSamples.Generate(model, _data.Tokenizer, documents, seed: 1, count: 6);
+        return TextSamples.KnownWordRate(samples, documents.Select(d => _data.Tokenizer.Decode(d.Tokens)));
+    }
+
+    [Fact]
+    public void The_known_word_rate_counts_sampled_words_found_in_the_training_text()
+    {
+        TextSample[] samples = [new("d1", "ignored prompt words", "The cat, zzq!"), new("d2", "", "sat\nqqx Über")];
+        Assert.Equal(4 / 6.0, TextSamples.KnownWordRate(samples, ["the Cat sat", "über alles"]), 12);
+        Assert.True(double.IsNaN(TextSamples.KnownWordRate([new("d", "p", " 123 ")], ["x"])));
     }
 
     [Fact]

@@ -26,6 +26,10 @@ var pretraining = builder.AddLlamaService("pretraining")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
     .WaitFor(registry);
+var quantization = builder.AddLlamaService("quantization")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WaitFor(registry);
 
 // The lifecycle through the stage services: a pipeline job here submits each step as a job to its stage's service.
 // The dashboard's "Run the smoke pipeline" command on this resource starts one.
@@ -52,6 +56,7 @@ if (!builder.ExecutionContext.IsPublishMode)
     // Where their jobs write by default (in a cloud: the container's working folder or a mounted volume).
     curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));
     pretraining.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pretraining"));
+    quantization.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "quantization"));
     pipeline.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pipeline"));
 }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Llama.Core.Checkpoints;
 using Llama.Core.Config;
 using Llama.Core.Model;
+using Llama.Core.Quantization;
 using Llama.Core.Tokenization;
 using static TorchSharp.torch;
 
@@ -28,6 +29,8 @@ public static class LlamaDirectory
         var model = new LlamaModel(config, device, dtype);
         try
         {
+            // An fbgemm_fp8 checkpoint (Meta's FP8 Llama 3.1 layout) turns the layers it quantizes into FP8 layers first.
+            Fp8ModelLayout.PrepareForCheckpoint(model, reader, directory);
             LoadWeights(model, reader, directory);
         }
         catch
@@ -68,7 +71,8 @@ public static class LlamaDirectory
             ScalarType.Float16 => "float16",
             _ => "float32",
         };
-        var config = model.Config with { TorchDtype = dtypeName };
+        // A model with FP8 layers is saved as an fbgemm_fp8 checkpoint: its quantization_config says which layers are FP8.
+        var config = Fp8ModelLayout.DescribeIn(model, model.Config with { TorchDtype = dtypeName });
         var weights = model.named_parameters().Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter));
         HfCheckpointWriter.Write(directory, weights, maxShardBytes);
         config.Save(directory);

@@ -30,11 +30,12 @@ public sealed class AppHostEndToEndTests
                 ["Llama:UseContainers=false", $"Llama:DataDirectory={dataDirectory}", $"Llama:Postgres:Port={port}"], timeout.Token);
             await using (var app = await builder.BuildAsync(timeout.Token))
             {
-                var logs = CollectLogs(app, ["postgres", "registry", "curation", "pretraining", "pipeline"], timeout.Token);
+                string[] resources = ["postgres", "registry", "curation", "pretraining", "quantization", "pipeline"];
+                var logs = CollectLogs(app, resources, timeout.Token);
                 await app.StartAsync(timeout.Token);
                 try
                 {
-                    foreach (var resource in new[] { "postgres", "registry", "curation", "pretraining", "pipeline" })
+                    foreach (var resource in resources)
                         await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
                 }
                 catch (DistributedApplicationException e)
@@ -98,6 +99,21 @@ public sealed class AppHostEndToEndTests
                 var models = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
                 Assert.Equal(1, models.GetArrayLength());
 
+                // The trained model, named by its artifact id, feeds a job in the quantization service (fetched from the
+                // object store); the FP8 model is registered as made from it. The budget is opened: the verdict on a
+                // smoke model is not what this checks.
+                using var quantization = app.CreateHttpClient("quantization", "http");
+                string trained = models[0].GetProperty("id").GetString()!;
+                var quantize = await quantization.PostAsJsonAsync("/api/quantization/jobs", new
+                {
+                    model = trained, output = Path.Combine(dataDirectory, "fp8"), name = "fp8-e2e",
+                    config = new { quality = new { maxTokens = 256, prompts = 1, maxPerplexityIncrease = 1.0, minTop1Agreement = 0.0 } },
+                }, timeout.Token);
+                Assert.Equal(HttpStatusCode.Accepted, quantize.StatusCode);
+                var quantizeJob = await quantize.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                AssertSucceeded(await WaitForJobAsync(quantization, quantizeJob.GetProperty("status").GetString()!, timeout.Token));
+                var lineage = await registry.GetStringAsync($"/api/artifacts/{trained}/lineage?direction=down", timeout.Token);
+                Assert.Contains("quantized-from", lineage);
                 // The dashboard's command on the pipeline resource starts the smoke pipeline, which runs each step as a
                 // job of its stage's service: the curation and pretraining services get one more job each.
                 var command = await app.Services.GetRequiredService<ResourceCommandService>()

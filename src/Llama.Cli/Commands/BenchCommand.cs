@@ -36,7 +36,7 @@ internal static class BenchCommand
             Run(options, DeviceSpec.Parse(parse.GetValue(device)!), DeviceSpec.ParseDtype(parse.GetValue(dtype)!));
             return 0;
         });
-        return new Command("bench", "Benchmarks that print throughputs and ratios") { inference, CurationBench.Create(), PretrainBench.Create() };
+        return new Command("bench", "Benchmarks that print throughputs and ratios") { inference, CurationBench.Create(), PretrainBench.Create(), QuantizationBench.Create() };
     }
 
     private sealed record InferenceBenchOptions(string Preset, int Batch, int Sequence, int PromptTokens, int NewTokens, int Repeats)
@@ -88,7 +88,7 @@ internal static class BenchCommand
         Console.WriteLine($"ratio     KV cache / no cache: {(cached / uncached).ToString("0.00", inv)}x");
     }
 
-    private static double Median(int repeats, Func<double> measure)
+    internal static double Median(int repeats, Func<double> measure)
     {
         measure(); // warm-up: first calls pay for allocation and kernel selection
         var samples = Enumerable.Range(0, repeats).Select(_ => measure()).Order().ToArray();

@@ -25,7 +25,7 @@ internal static class CliRunner
     }
 
     private static bool IsUserError(Exception e) => e is ArgumentException or LlamaConfigException
-        or SafetensorsFormatException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
+        or CheckpointException or NotSupportedException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
         or InvalidOperationException or IOException
         or MetadataStoreUnavailableException or MetadataRecordNotFoundException or AmbiguousArtifactIdException;
 }

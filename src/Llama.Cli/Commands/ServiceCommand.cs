@@ -2,6 +2,7 @@ using System.CommandLine;
 using Llama.Cli.Pipeline.Services;
 using Llama.Curation.Service;
 using Llama.Pretraining.Service;
+using Llama.Quantization.Service;
 using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
@@ -42,6 +43,11 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        ["quantization"] = new(
+            (services, settings) => services.AddStageJobWorker("quantization", jobs => jobs.Add(QuantizationJobRequest.Kind, new QuantizationJobHandler(settings)),
+                // Measuring and quantizing keep the CPUs busy for minutes, as training does: the same generous lease.
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
+            app => app.MapQuantizationApi()),
         // The lifecycle through the other services' job APIs; each step's job runs in its stage's service.
         ["pipeline"] = new(
             (services, settings, configuration) => services.AddStageJobWorker("pipeline",

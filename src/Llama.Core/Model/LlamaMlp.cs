@@ -13,14 +13,36 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
         GateProj = nn.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, device, dtype);
         UpProj = nn.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, device, dtype);
         DownProj = nn.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, device, dtype);
-        register_module("gate_proj", GateProj);
-        register_module("up_proj", UpProj);
-        register_module("down_proj", DownProj);
+        register_module(GateProjName, GateProj);
+        register_module(UpProjName, UpProj);
+        register_module(DownProjName, DownProj);
     }
 
-    public Linear GateProj { get; }
-    public Linear UpProj { get; }
-    public Linear DownProj { get; }
+    public const string GateProjName = "gate_proj", UpProjName = "up_proj", DownProjName = "down_proj";
+
+    // Module<Tensor, Tensor> rather than Linear: quantization swaps in FP8 layers from outside (ReplaceProjection).
+    public nn.Module<Tensor, Tensor> GateProj { get; private set; }
+    public nn.Module<Tensor, Tensor> UpProj { get; private set; }
+    public nn.Module<Tensor, Tensor> DownProj { get; private set; }
+
+    /// <summary>Puts <paramref name="replacement"/> (same input and output widths, e.g. an FP8 linear) in place of one projection.</summary>
+    public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> replacement)
+    {
+        var old = name switch
+        {
+            GateProjName => GateProj,
+            UpProjName => UpProj,
+            DownProjName => DownProj,
+            _ => throw new ArgumentException($"'{name}' is not a projection of the MLP ({GateProjName}, {UpProjName}, {DownProjName})", nameof(name)),
+        };
+        if (name == GateProjName) GateProj = replacement;
+        else if (name == UpProjName) UpProj = replacement;
+        else DownProj = replacement;
+        // TorchSharp refuses to register a name twice; registering null removes the old entry.
+        register_module(name, null!);
+        register_module(name, replacement);
+        old.Dispose();
+    }
 
     public override Tensor forward(Tensor x)
     {

@@ -1,0 +1,43 @@
+namespace Llama.Evaluation.Tasks.Sources;
+
+/// <summary>
+/// "Predict the output" items from the Python documentation's <c>&gt;&gt;&gt;</c> examples (held out from the
+/// corpus): the prompt is the interactive session up to the last input line, the target the printed output.
+/// The fields <c>setup</c> and <c>code</c> are what the execution check runs. Every tenth item is kept for few-shot.
+/// </summary>
+internal static class PythonDoctestSource
+{
+    public static TaskDocuments Load(string path)
+    {
+        var rows = JsonlSource.Read(path);
+        var test = new List<EvalDocument>();
+        var fewshot = new List<EvalDocument>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var fields = new Dictionary<string, object>(rows[i].Fields);
+            string setup = Field(fields, "setup"), code = Field(fields, "code");
+            fields["session"] = Session(setup) + Session(code);
+            fields["expected_output"] = Field(fields, "expected_output").TrimEnd('\n');
+            (i % 10 == 9 ? fewshot : test).Add(new EvalDocument(rows[i].Id, fields));
+        }
+        return new TaskDocuments(test, fewshot);
+    }
+
+    /// <summary>Source lines as the interactive interpreter shows them: <c>&gt;&gt;&gt; </c> for a statement, <c>... </c> inside a block.</summary>
+    internal static string Session(string source)
+    {
+        var lines = source.TrimEnd('\n').Split('\n');
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            bool continuation = lines[i].Length > 0 && char.IsWhiteSpace(lines[i][0]);
+            text.Append(continuation ? "... " : ">>> ").Append(lines[i]).Append('\n');
+            bool blockEnds = continuation && (i + 1 == lines.Length || !(lines[i + 1].Length > 0 && char.IsWhiteSpace(lines[i + 1][0])));
+            if (blockEnds) text.Append("...\n");
+        }
+        return source.Trim().Length == 0 ? "" : text.ToString();
+    }
+
+    private static string Field(Dictionary<string, object> fields, string name) =>
+        fields.TryGetValue(name, out var value) ? value.ToString() ?? "" : "";
+}

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Llama.Curation.Service;
+using Llama.Evaluation.Service;
 using Llama.Pretraining.Service;
 using Llama.Platform;
 using Llama.Platform.Hosting;
@@ -35,6 +36,10 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        ["evaluation"] = new(
+            (services, settings) => services.AddStageJobWorker("evaluation", jobs => jobs.Add(EvaluationJobRequest.Kind, new EvaluationJobHandler(settings)),
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
+            app => app.MapEvaluationApi()),
     };
 
     public static Command Create()

@@ -53,14 +53,16 @@ public static class EvaluationRunner
         {
             var evaluator = new TaskEvaluator(model, request.Settings);
             var results = new List<TaskResult>();
+            EvaluationOutcome outcome = new(loaded.Directory, loaded.ArtifactId, run?.Id, request.Settings, results, request.Output);
             foreach (var task in tasks)
             {
                 TorchSharp.torch.manual_seed(request.Settings.Seed);
-                results.AddRange(await evaluator.EvaluateAsync(task, progress, cancellation));
+                var taskResults = await evaluator.EvaluateAsync(task, progress, cancellation);
+                results.AddRange(taskResults);
+                // Each task is stored as soon as it is done: a crash or a cancel later loses only the task in progress.
+                if (run is not null) await RecordAsync(platform!, outcome, taskResults, cancellation);
+                if (request.Output is { } output) WriteResultsFile(output, outcome);
             }
-            var outcome = new EvaluationOutcome(loaded.Directory, loaded.ArtifactId, run?.Id, request.Settings, results, request.Output);
-            if (request.Output is { } output) WriteResultsFile(output, outcome);
-            if (run is not null) await RecordAsync(platform!, outcome, cancellation);
             if (runs is not null && run is not null) await runs.FinishAsync(run.Id, RunStatus.Succeeded, cancellation: cancellation);
             return outcome;
         }
@@ -95,10 +97,10 @@ public static class EvaluationRunner
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
-    private static async Task RecordAsync(PlatformSettings platform, EvaluationOutcome outcome, CancellationToken cancellation)
+    private static async Task RecordAsync(PlatformSettings platform, EvaluationOutcome outcome, IReadOnlyList<TaskResult> results, CancellationToken cancellation)
     {
         var registry = new ArtifactRegistry(new MetadataStore(platform.Metadata));
-        foreach (var result in outcome.Results)
+        foreach (var result in results)
         {
             string config = JsonSerializer.Serialize(new { format = result.Format, limit = outcome.Settings.Limit, seed = outcome.Settings.Seed, available = result.Available, notes = result.Notes }, Json);
             foreach (var metric in result.Metrics.Where(m => double.IsFinite(m.Value)))

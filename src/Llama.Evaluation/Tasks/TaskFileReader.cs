@@ -47,6 +47,8 @@ public static class TaskFileReader
             // YamlDotNet prefixes "(Lin: 3, Col: 5, ...)": the line goes into our own prefix instead.
             int close = problem.StartsWith("(Lin:", StringComparison.Ordinal) ? problem.IndexOf("): ", StringComparison.Ordinal) : -1;
             if (close >= 0) problem = problem[(close + 3)..];
+            if (problem.StartsWith("No node deserializer was able to deserialize the node into type ", StringComparison.Ordinal))
+                problem = $"this value has the wrong shape (expected {Expected(problem)})";
             throw new TaskFileException(name, e.Start.Line, problem, e);
         }
         if (definition is null) throw new TaskFileException(name, null, "the file is empty");
@@ -77,6 +79,16 @@ public static class TaskFileReader
             try { _ = new System.Text.RegularExpressions.Regex(pattern); }
             catch (ArgumentException e) { Fail($"generation.regex is not a valid regular expression: {e.Message}"); }
         }
+    }
+
+    /// <summary>"System.String, ..." as "text", a generic list as "a list", a number type as "a number".</summary>
+    private static string Expected(string problem)
+    {
+        string type = problem["No node deserializer was able to deserialize the node into type ".Length..];
+        if (type.Contains("List`1", StringComparison.Ordinal)) return "a list";
+        if (type.StartsWith("System.String", StringComparison.Ordinal)) return "text";
+        if (type.StartsWith("System.Int32", StringComparison.Ordinal) || type.StartsWith("System.Double", StringComparison.Ordinal)) return "a number";
+        return type.Split(',')[0];
     }
 
     private static string FirstSentence(string message) => message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].Trim();

@@ -23,6 +23,15 @@ public sealed class TaskFileTests : IDisposable
         Assert.StartsWith($"{path}:{error.Line}:", error.Message);
     }
 
+    [Theory]
+    [InlineData("task: t\noutput_type: multiple_choice\ndoc_to_text: \"unclosed\n", 3)]
+    [InlineData("task: t\noutput_type: multiple_choice\n  source: : x\n", 3)]
+    public void Yaml_scanner_errors_name_the_line(string text, int line)
+    {
+        var error = Assert.Throws<TaskFileException>(() => TaskFileReader.Parse(text, "t.yaml"));
+        Assert.Equal(line, error.Line);
+    }
+
     [Fact]
     public void An_unknown_key_is_reported_with_its_line()
     {

@@ -50,6 +50,15 @@ public sealed class SourceTests
     }
 
     [Fact]
+    public void A_library_pages_examples_see_its_module()
+    {
+        var documents = TaskCatalog.LoadDocuments(new TaskCatalog(Fixtures.DataDirectory).Get("python-output"));
+        var first = documents.Test.First(d => (string)d.Fields["source_file"] == "library/collections.rst");
+        Assert.StartsWith("from collections import *\n", (string)first.Fields["setup"]);
+        Assert.StartsWith(">>> from collections import *\n", (string)first.Fields["session"]);
+    }
+
+    [Fact]
     public void Doctest_sessions_look_like_the_interactive_interpreter() =>
         Assert.Equal(">>> x = 1\n>>> for i in range(2):\n...     x += i\n...\n>>> x\n",
             PythonDoctestSource.Session("x = 1\nfor i in range(2):\n    x += i\n") + PythonDoctestSource.Session("x\n"));

@@ -3,9 +3,10 @@ namespace Llama.Evaluation.Tasks.Sources;
 /// <summary>
 /// "Predict the output" items from the Python documentation's <c>&gt;&gt;&gt;</c> examples (held out from the
 /// corpus): the prompt is the interactive session up to the last input line, the target the printed output.
-/// The fields <c>setup</c> and <c>code</c> are what the execution check runs. Every tenth item is kept for few-shot.
+/// The fields <c>setup</c> and <c>code</c> are what the execution check runs; a <c>library/M.rst</c> page's setup
+/// starts with <c>from M import *</c>. Every tenth item is kept for few-shot.
 /// </summary>
-internal static class PythonDoctestSource
+internal static partial class PythonDoctestSource
 {
     public static TaskDocuments Load(string path)
     {
@@ -16,6 +17,13 @@ internal static class PythonDoctestSource
         {
             var fields = new Dictionary<string, object>(rows[i].Fields);
             string setup = Field(fields, "setup"), code = Field(fields, "code");
+            // A library page's examples run with its module's names in scope (as the docs' doctest set-up has them):
+            // without this, most collections/itertools/statistics examples fail on a NameError.
+            if (LibraryPage().Match(Field(fields, "source_file")) is { Success: true } page)
+            {
+                setup = $"from {page.Groups[1].Value} import *\n" + setup;
+                fields["setup"] = setup;
+            }
             fields["session"] = Session(setup) + Session(code);
             fields["expected_output"] = Field(fields, "expected_output").TrimEnd('\n');
             (i % 10 == 9 ? fewshot : test).Add(new EvalDocument(rows[i].Id, fields));
@@ -37,6 +45,9 @@ internal static class PythonDoctestSource
         }
         return source.Trim().Length == 0 ? "" : text.ToString();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^library/([a-z_][a-z0-9_.]*)\.rst$")]
+    private static partial System.Text.RegularExpressions.Regex LibraryPage();
 
     private static string Field(Dictionary<string, object> fields, string name) =>
         fields.TryGetValue(name, out var value) ? value.ToString() ?? "" : "";

@@ -30,11 +30,11 @@ public sealed class AppHostEndToEndTests
                 ["Llama:UseContainers=false", $"Llama:DataDirectory={dataDirectory}", $"Llama:Postgres:Port={port}"], timeout.Token);
             await using (var app = await builder.BuildAsync(timeout.Token))
             {
-                var logs = CollectLogs(app, ["postgres", "registry", "curation", "pretraining"], timeout.Token);
+                var logs = CollectLogs(app, ["postgres", "registry", "curation", "pretraining", "evaluation"], timeout.Token);
                 await app.StartAsync(timeout.Token);
                 try
                 {
-                    foreach (var resource in new[] { "postgres", "registry", "curation", "pretraining" })
+                    foreach (var resource in new[] { "postgres", "registry", "curation", "pretraining", "evaluation" })
                         await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
                 }
                 catch (DistributedApplicationException e)
@@ -44,6 +44,10 @@ public sealed class AppHostEndToEndTests
                 }
 
                 using var registry = app.CreateHttpClient("registry", "http");
+
+                using var evaluation = app.CreateHttpClient("evaluation", "http");
+                var tasks = await evaluation.GetFromJsonAsync<string[]>("/api/evaluation/tasks", timeout.Token);
+                Assert.Contains("quiz", tasks!);
 
                 var list = await registry.GetAsync("/api/artifacts", timeout.Token);
                 Assert.Equal(HttpStatusCode.OK, list.StatusCode);

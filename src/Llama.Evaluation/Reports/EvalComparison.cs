@@ -60,12 +60,16 @@ public static class EvalComparison
             foreach (var model in models)
             {
                 var r = model.Results.FirstOrDefault(x => x.Task == task && x.MetricName == metric);
-                text.Append(r is null ? " – |" : string.Create(inv, $" {r.Value:0.000}{(r.StandardError is { } se ? $" ± {se:0.000}" : "")} (n={r.Samples}) |"));
+                text.Append(r is null ? " – |" : $" {Number(r.Value)}{(r.StandardError is { } se ? $" ± {Number(se)}" : "")} (n={r.Samples}) |");
             }
             text.AppendLine();
         }
         return text.ToString();
     }
+
+    /// <summary>Three decimals, or scientific notation for the huge word perplexities of unsegmented scripts.</summary>
+    private static string Number(double value) =>
+        value.ToString(Math.Abs(value) >= 1e6 ? "0.00e0" : "0.000", CultureInfo.InvariantCulture);
 
     private static void WriteChart(string path, IReadOnlyList<ComparedModel> models)
     {
@@ -96,6 +100,10 @@ public static class EvalComparison
         plot.Title("Evaluation: headline accuracy per task (±1 s.e.)");
         plot.YLabel("accuracy");
         plot.ShowLegend();
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
+        var chance = plot.Add.HorizontalLine(0.25);
+        chance.LinePattern = ScottPlot.LinePattern.Dashed;
+        chance.LegendText = "chance (4 choices)";
         plot.SavePng(path, 1000, 560);
     }
 }

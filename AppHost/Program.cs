@@ -26,6 +26,10 @@ var pretraining = builder.AddLlamaService("pretraining")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
     .WaitFor(registry);
+var evaluation = builder.AddLlamaService("evaluation")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WaitFor(registry);
 var quantization = builder.AddLlamaService("quantization")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
@@ -56,6 +60,7 @@ if (!builder.ExecutionContext.IsPublishMode)
     // Where their jobs write by default (in a cloud: the container's working folder or a mounted volume).
     curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));
     pretraining.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pretraining"));
+    evaluation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "evaluation"));
     quantization.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "quantization"));
     pipeline.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pipeline"));
 }

@@ -13,6 +13,7 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     CurateCommand.Create(),
     CurateCommand.CreateData(),
     PretrainCommand.Create(),
+    EvalCommand.Create(),
     QuantizeCommand.Create(),
     PipelineCommand.Create(),
     ServiceCommand.Create(),

@@ -30,7 +30,7 @@ public sealed class AppHostEndToEndTests
                 ["Llama:UseContainers=false", $"Llama:DataDirectory={dataDirectory}", $"Llama:Postgres:Port={port}"], timeout.Token);
             await using (var app = await builder.BuildAsync(timeout.Token))
             {
-                string[] resources = ["postgres", "registry", "curation", "pretraining", "quantization", "pipeline"];
+                string[] resources = ["postgres", "registry", "curation", "pretraining", "quantization", "evaluation", "pipeline"];
                 var logs = CollectLogs(app, resources, timeout.Token);
                 await app.StartAsync(timeout.Token);
                 try
@@ -45,6 +45,10 @@ public sealed class AppHostEndToEndTests
                 }
 
                 using var registry = app.CreateHttpClient("registry", "http");
+
+                using var evaluation = app.CreateHttpClient("evaluation", "http");
+                var tasks = await evaluation.GetFromJsonAsync<string[]>("/api/evaluation/tasks", timeout.Token);
+                Assert.Contains("quiz", tasks!);
 
                 var list = await registry.GetAsync("/api/artifacts", timeout.Token);
                 Assert.Equal(HttpStatusCode.OK, list.StatusCode);

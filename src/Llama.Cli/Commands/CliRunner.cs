@@ -27,5 +27,7 @@ internal static class CliRunner
     private static bool IsUserError(Exception e) => e is ArgumentException or LlamaConfigException
         or CheckpointException or NotSupportedException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
         or InvalidOperationException or IOException
-        or MetadataStoreUnavailableException or MetadataRecordNotFoundException or AmbiguousArtifactIdException;
+        or MetadataStoreUnavailableException or MetadataRecordNotFoundException or AmbiguousArtifactIdException
+        or Llama.Evaluation.Tasks.TaskFileException or Llama.Evaluation.Tasks.UnknownTaskException
+        or Llama.Evaluation.Running.ModelLoadException or Llama.Evaluation.Sandbox.SandboxUnavailableException;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Llama.Cli.Pipeline.Services;
 using Llama.Curation.Service;
+using Llama.Evaluation.Service;
 using Llama.Pretraining.Service;
 using Llama.Quantization.Service;
 using Llama.Platform;
@@ -43,6 +44,10 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        ["evaluation"] = new(
+            (services, settings) => services.AddStageJobWorker("evaluation", jobs => jobs.Add(EvaluationJobRequest.Kind, new EvaluationJobHandler(settings)),
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
+            app => app.MapEvaluationApi()),
         ["quantization"] = new(
             (services, settings) => services.AddStageJobWorker("quantization", jobs => jobs.Add(QuantizationJobRequest.Kind, new QuantizationJobHandler(settings)),
                 // Measuring and quantizing keep the CPUs busy for minutes, as training does: the same generous lease.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Llama.Curation.Service;
 using Llama.Pretraining.Service;
+using Llama.Web;
 using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
@@ -35,6 +36,8 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        // The web UI reads the registry API from its own origin, and forwards chat to the serving service.
+        ["web"] = new((services, _) => services.AddWebUi(), app => { app.MapRegistryApi(); app.MapWebUi(); }),
     };
 
     public static Command Create()

@@ -1,0 +1,58 @@
+// An artifact's lineage as a left-to-right graph: what it was made from on the left, what was made from it on the
+// right, the artifact itself in the middle. Every node is a link to that artifact's page.
+
+import { svg, el, shortId } from './dom.js';
+
+const box = { width: 190, height: 40, columnGap: 70, rowGap: 16, margin: 14 };
+
+/** Merges the up and down lineage graphs (GET .../lineage?direction=up|down) into columns by signed distance. */
+export function layout(up, down) {
+  const column = new Map([[up.rootId, 0]]);
+  const artifacts = new Map();
+  for (const n of up.nodes) { artifacts.set(n.artifact.id, n.artifact); if (n.depth > 0) column.set(n.artifact.id, -n.depth); }
+  for (const n of down.nodes) { artifacts.set(n.artifact.id, n.artifact); if (n.depth > 0 && !column.has(n.artifact.id)) column.set(n.artifact.id, n.depth); }
+  const edges = [];
+  const seen = new Set();
+  for (const e of [...up.edges, ...down.edges]) {
+    const key = `${e.parentId}>${e.childId}>${e.relation}`;
+    if (!seen.has(key)) { seen.add(key); edges.push(e); }
+  }
+  const columns = [...new Set(column.values())].sort((a, b) => a - b);
+  const position = new Map();
+  for (const c of columns) {
+    const ids = [...column.entries()].filter(([, v]) => v === c).map(([id]) => id)
+      .sort((a, b) => (artifacts.get(a)?.kind ?? '').localeCompare(artifacts.get(b)?.kind ?? '') || (artifacts.get(a)?.name ?? '').localeCompare(artifacts.get(b)?.name ?? ''));
+    ids.forEach((id, row) => position.set(id, {
+      x: box.margin + (c - columns[0]) * (box.width + box.columnGap),
+      y: box.margin + row * (box.height + box.rowGap),
+    }));
+  }
+  return { rootId: up.rootId, artifacts, edges, position, columns: columns.length };
+}
+
+export function lineageGraph(up, down) {
+  const { rootId, artifacts, edges, position, columns } = layout(up, down);
+  const rows = Math.max(...[...position.values()].map(p => p.y)) + box.height + box.margin;
+  const width = box.margin * 2 + columns * box.width + (columns - 1) * box.columnGap;
+  const graph = svg('svg', { width, height: rows, viewBox: `0 0 ${width} ${rows}`, 'data-lineage': rootId });
+  for (const e of edges) {
+    const from = position.get(e.parentId), to = position.get(e.childId);
+    if (!from || !to) continue;
+    const x1 = from.x + box.width, y1 = from.y + box.height / 2, x2 = to.x, y2 = to.y + box.height / 2;
+    const bend = Math.max(30, Math.abs(x2 - x1) / 2);
+    graph.append(svg('path', { d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, 'marker-end': 'url(#arrow)' }),
+      svg('text', { class: 'relation', x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 3, 'text-anchor': 'middle' }, e.relation));
+  }
+  graph.prepend(svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' },
+    svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#999' }))));
+  for (const [id, p] of position) {
+    const a = artifacts.get(id) ?? { kind: '?', name: shortId(id) };
+    const name = a.name.length > 28 ? `${a.name.slice(0, 27)}…` : a.name;
+    graph.append(svg('a', { href: `#/artifacts/${id}`, class: id === rootId ? 'root' : undefined, 'data-artifact': id },
+      svg('title', {}, `${a.kind} ${a.name} (${id})`),
+      svg('rect', { x: p.x, y: p.y, width: box.width, height: box.height, rx: 5 }),
+      svg('text', { class: 'kind', x: p.x + 8, y: p.y + 14 }, a.kind),
+      svg('text', { class: 'name', x: p.x + 8, y: p.y + 31 }, name)));
+  }
+  return el('div', { class: 'lineage' }, graph);
+}

@@ -31,7 +31,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await Expect(loss.Locator("polyline[data-series='validation_loss']")).ToHaveAttributeAsync("data-points", "4");
         await Expect(_page.Locator("figure[data-chart='lr'] polyline")).ToHaveCountAsync(1);
         // The checkpoint table lists both steps and links to their artifacts.
-        await Expect(_page.Locator($"a[href='#/artifacts/{Seed.Checkpoint20}']").First).ToBeVisibleAsync();
+        await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "tiny-pretrain/step-20" }).First).ToHaveAttributeAsync("href", $"#/artifacts/{Seed.Checkpoint20}");
         await Expect(_page.GetByText("\"preset\": \"smoke\"")).ToBeVisibleAsync();
     }
 
@@ -91,6 +91,8 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         double early = double.Parse(await bars.Nth(0).GetAttributeAsync("height") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         double late = double.Parse(await bars.Nth(1).GetAttributeAsync("height") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(1.5, late / early, 3);
+        // And each task's score over the checkpoints' steps.
+        await Expect(_page.Locator("figure[data-chart='accuracy by checkpoint step'] polyline[data-series='quiz']")).ToHaveAttributeAsync("data-points", "2");
     }
 
     [Fact]

@@ -32,7 +32,9 @@ export function lineChart(title, series, { xLabel = 'step' } = {}) {
   const { width, height, left, right, top, bottom } = size;
   const all = series.flatMap(s => s.points);
   const [x0, x1] = extent(all.map(p => p[0]));
-  const [y0, y1] = extent(all.map(p => p[1]));
+  // A little room above and below, so the extreme points do not sit on the axis.
+  const [yLow, yHigh] = extent(all.map(p => p[1]));
+  const [y0, y1] = [yLow - (yHigh - yLow) * 0.04, yHigh + (yHigh - yLow) * 0.04];
   const sx = x => left + ((x - x0) / (x1 - x0)) * (width - left - right);
   const sy = y => height - bottom - ((y - y0) / (y1 - y0)) * (height - top - bottom);
 
@@ -60,8 +62,7 @@ export function lineChart(title, series, { xLabel = 'step' } = {}) {
       for (const [x, y] of s.points) chart.append(svg('circle', { cx: sx(x), cy: sy(y), r: 2.5, fill: colour }, svg('title', {}, `${s.name} @ ${x}: ${number(y)}`)));
     }
   });
-  chart.append(legend(series.map(s => s.name), width - right));
-  return el('figure', { class: 'chart', 'data-chart': title }, el('figcaption', {}, title), chart);
+  return figure(title, series.map(s => s.name), chart);
 }
 
 /** Grouped bars: groups = [{ label, values: [number|null per series] }], series = names (one colour each). */
@@ -90,18 +91,14 @@ export function barChart(title, groups, series) {
     chart.append(svg('text', { x: gx + groupWidth * 0.4, y: height - bottom + 14, 'text-anchor': 'middle' }, g.label));
   });
   chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: sy(0), y2: sy(0) }));
-  chart.append(legend(series, width - right));
-  return el('figure', { class: 'chart', 'data-chart': title }, el('figcaption', {}, title), chart);
+  return figure(title, series, chart);
 }
 
-function legend(names, rightEdge) {
-  const g = svg('g', { class: 'legend' });
-  names.forEach((name, i) => {
-    const y = size.top + 4 + i * 14;
-    g.append(svg('rect', { x: rightEdge - 130, y: y - 8, width: 10, height: 10, fill: palette[i % palette.length] }),
-      svg('text', { x: rightEdge - 116, y: y + 1 }, name.length > 20 ? `${name.slice(0, 19)}…` : name));
-  });
-  return g;
+// The legend is HTML above the plot: it never hides data and long names wrap instead of being cut.
+function figure(title, names, chart) {
+  const legend = el('span', { class: 'legend' }, names.map((name, i) =>
+    el('span', {}, el('i', { style: `background:${palette[i % palette.length]}` }), name)));
+  return el('figure', { class: 'chart', 'data-chart': title }, el('figcaption', {}, el('b', {}, title), legend), chart);
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import { svg, el, shortId } from './dom.js';
 
-const box = { width: 190, height: 40, columnGap: 70, rowGap: 16, margin: 14 };
+const box = { width: 190, height: 40, columnGap: 110, rowGap: 16, margin: 14 };
 
 /** Merges the up and down lineage graphs (GET .../lineage?direction=up|down) into columns by signed distance. */
 export function layout(up, down) {

@@ -62,6 +62,7 @@ export async function run(id, page) {
   // A live run refreshes itself until it ends (the router stops the timer when the page changes).
   if (r.status === 'Running' || r.status === 'Created') page.refreshEvery(5000);
   const made = artifacts.filter(a => a.producedByRunId === r.id);
+  const names = new Map(artifacts.map(a => [a.id, a.name]));
   const charts = groupMetrics(metrics);
   return [
     el('h1', {}, `Run ${r.name} `, statusBadge(r.status)),
@@ -75,11 +76,11 @@ export async function run(id, page) {
       el('div', { class: 'charts' }, charts.map(c => lineChart(c.title, c.series))),
     el('h2', {}, 'Inputs'),
     detail.inputs.length === 0 ? el('p', { class: 'muted' }, 'None recorded.') :
-      table(['Role', 'Artifact'], detail.inputs.map(i => [i.role, artifactLink(i.artifactId)])),
+      table(['Role', 'Artifact'], detail.inputs.map(i => [i.role, artifactLink(i.artifactId, names.get(i.artifactId))])),
     el('h2', {}, 'Checkpoints'),
     checkpoints.length === 0 ? el('p', { class: 'muted' }, 'None.') :
       table(['Step', 'Tokens seen', 'Loss', 'Tag', 'Artifact'],
-        checkpoints.map(c => [String(c.step), number(c.tokensSeen), number(c.loss), c.tag ?? '—', artifactLink(c.artifactId)]), { numeric: [0, 1, 2] }),
+        checkpoints.map(c => [String(c.step), number(c.tokensSeen), number(c.loss), c.tag ?? '—', artifactLink(c.artifactId, names.get(c.artifactId))]), { numeric: [0, 1, 2] }),
     el('h2', {}, 'Artifacts made'),
     made.length === 0 ? el('p', { class: 'muted' }, 'None.') : artifactsTable(made),
     el('h2', {}, 'Config'),
@@ -136,7 +137,8 @@ export async function artifact(id) {
 
 /**
  * Every evaluation score, models as columns (ordered by checkpoint step, then age) and task/metric as rows,
- * with one grouped bar chart per metric.
+ * with one grouped bar chart per metric, and per metric a line per task over the checkpoints' steps when at
+ * least two evaluated models are checkpoints.
  */
 export async function evals() {
   const [scores, artifacts, checkpoints] = await Promise.all([api.evalResults(), api.artifacts(), api.checkpoints()]);
@@ -153,6 +155,14 @@ export async function evals() {
   const cell = (m, task, metric) => value.get(`${m}\u0000${task}\u0000${metric}`);
 
   const metricNames = [...new Set(rows.map(([, metric]) => metric))];
+  const checkpointed = models.filter(m => stepOf.has(m));
+  const overSteps = metric => {
+    const series = rows.filter(([, m]) => m === metric).map(([task]) => ({
+      name: task,
+      points: checkpointed.filter(m => cell(m, task, metric)).map(m => [stepOf.get(m), cell(m, task, metric).value]).sort((a, b) => a[0] - b[0]),
+    })).filter(s => s.points.length > 0);
+    return series.length > 0 ? lineChart(`${metric} by checkpoint step`, series) : null;
+  };
   return [
     el('h1', {}, 'Evaluations'),
     el('p', { class: 'muted' }, `${models.length} models · ${rows.length} task/metric pairs`),
@@ -164,6 +174,7 @@ export async function evals() {
       { numeric: models.map((_, i) => i + 2) }),
     el('div', { class: 'charts' }, metricNames.map(metric => barChart(metric,
       rows.filter(([, m]) => m === metric).map(([task]) => ({ label: task, values: models.map(m => cell(m, task, metric)?.value ?? null) })),
-      models.map(label)))),
+      models.map(label))),
+    checkpointed.length >= 2 ? metricNames.map(overSteps) : []),
   ];
 }

@@ -30,6 +30,10 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await Expect(loss.Locator("polyline[data-series='loss']")).ToHaveAttributeAsync("data-points", SeededPlatform.TrainingSteps.ToString());
         await Expect(loss.Locator("polyline[data-series='validation_loss']")).ToHaveAttributeAsync("data-points", "4");
         await Expect(_page.Locator("figure[data-chart='lr'] polyline")).ToHaveCountAsync(1);
+        // A metric logged once is a value in the table, not a chart.
+        await Expect(_page.Locator("figure[data-chart='final_validation_loss']")).ToHaveCountAsync(0);
+        await _page.GetByText("Latest values").ClickAsync();
+        await Expect(_page.Locator("details.latest tr", new() { HasText = "final_validation_loss" })).ToContainTextAsync("4.55");
         // The checkpoint table lists both steps and links to their artifacts.
         await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "tiny-pretrain/step-20" }).First).ToHaveAttributeAsync("href", $"#/artifacts/{Seed.Checkpoint20}");
         await Expect(_page.GetByText("\"preset\": \"smoke\"")).ToBeVisibleAsync();
@@ -56,6 +60,14 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         // Ancestors (checkpoints, dataset, tokenizer) and the descendant (the fine-tuned chat model), all links.
         foreach (var id in new[] { Seed.Checkpoint20, Seed.Checkpoint10, Seed.DatasetArtifact, Seed.Tokenizer, Seed.ChatModel })
             await Expect(graph.Locator($"a[data-artifact='{id}']")).ToHaveCountAsync(1);
+
+        // Columns follow the longest path: step 10 left of step 20 (continued into it), though both feed the model directly.
+        var chain = new[] { Seed.DatasetArtifact, Seed.Checkpoint10, Seed.Checkpoint20, Seed.Model, Seed.ChatModel };
+        var xs = new List<double>();
+        foreach (var id in chain)
+            xs.Add(double.Parse(await graph.Locator($"a[data-artifact='{id}'] rect").GetAttributeAsync("x") ?? "", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(xs.Order(), xs);
+        Assert.Equal(xs.Count, xs.Distinct().Count());
 
         await graph.Locator($"a[data-artifact='{Seed.DatasetArtifact}']").ClickAsync();
         await Expect(_page.Locator("h1")).ToHaveTextAsync("dataset demo-corpus");

@@ -49,7 +49,9 @@ internal sealed record SeededPlatform(
             new ArtifactEdge { ParentId = dataset.Id, ChildId = checkpoint10.Id, Relation = "input" },
             new ArtifactEdge { ParentId = tokenizer.Id, ChildId = checkpoint10.Id, Relation = "tokenizer" },
             new ArtifactEdge { ParentId = checkpoint10.Id, ChildId = checkpoint20.Id, Relation = "continued-from" },
-            new ArtifactEdge { ParentId = checkpoint20.Id, ChildId = model.Id, Relation = "derived-from" },
+            new ArtifactEdge { ParentId = checkpoint20.Id, ChildId = model.Id, Relation = "averaged-from" },
+            // Both checkpoints are averaged into the model (annealing): step 10 is one edge from it, and two.
+            new ArtifactEdge { ParentId = checkpoint10.Id, ChildId = model.Id, Relation = "averaged-from" },
             new ArtifactEdge { ParentId = model.Id, ChildId = chatModel.Id, Relation = "fine-tuned-from" });
         var datasetRow = new Dataset { Name = "demo-corpus", Description = "curated demo corpus", ArtifactId = dataset.Id, Documents = 120, Tokens = 48000, CreatedAt = t0 };
         db.Datasets.Add(datasetRow);
@@ -63,6 +65,7 @@ internal sealed record SeededPlatform(
             db.Metrics.Add(new Metric { RunId = run.Id, Name = "lr", Step = step, Value = 0.003 * Math.Min(1, step / 5.0) });
             if (step % 5 == 0) db.Metrics.Add(new Metric { RunId = run.Id, Name = "validation_loss", Step = step, Value = LossAt(step) + 0.3 });
         }
+        db.Metrics.Add(new Metric { RunId = run.Id, Name = "final_validation_loss", Step = TrainingSteps, Value = 4.55 });
         db.Checkpoints.AddRange(
             new Checkpoint { RunId = run.Id, ArtifactId = checkpoint10.Id, Step = 10, TokensSeen = 10240, Loss = LossAt(10) },
             new Checkpoint { RunId = run.Id, ArtifactId = checkpoint20.Id, Step = 20, TokensSeen = 20480, Loss = LossAt(20) });

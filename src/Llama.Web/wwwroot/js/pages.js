@@ -63,7 +63,10 @@ export async function run(id, page) {
   if (r.status === 'Running' || r.status === 'Created') page.refreshEvery(5000);
   const made = artifacts.filter(a => a.producedByRunId === r.id);
   const names = new Map(artifacts.map(a => [a.id, a.name]));
-  const charts = groupMetrics(metrics);
+  // A metric logged once (e.g. final_validation_loss) is a number, not a curve: it shows only in the table.
+  const charts = groupMetrics(metrics).filter(c => c.series.some(s => s.points.length > 1));
+  const latest = new Map();
+  for (const m of metrics) if (!latest.has(m.name) || latest.get(m.name).step <= m.step) latest.set(m.name, m);
   return [
     el('h1', {}, `Run ${r.name} `, statusBadge(r.status)),
     facts([
@@ -74,6 +77,8 @@ export async function run(id, page) {
     el('h2', {}, 'Metrics'),
     charts.length === 0 ? el('p', { class: 'muted' }, 'No metrics recorded.') :
       el('div', { class: 'charts' }, charts.map(c => lineChart(c.title, c.series))),
+    latest.size === 0 ? null : el('details', { class: 'latest' }, el('summary', {}, 'Latest values'),
+      table(['Metric', 'Step', 'Value'], [...latest.values()].map(m => [m.name, String(m.step), number(m.value)]), { numeric: [1, 2] })),
     el('h2', {}, 'Inputs'),
     detail.inputs.length === 0 ? el('p', { class: 'muted' }, 'None recorded.') :
       table(['Role', 'Artifact'], detail.inputs.map(i => [i.role, artifactLink(i.artifactId, names.get(i.artifactId))])),

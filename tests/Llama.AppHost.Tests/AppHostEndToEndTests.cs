@@ -96,6 +96,13 @@ public sealed class AppHostEndToEndTests
                 Assert.Equal("image/png", chart.Content.Headers.ContentType?.MediaType);
                 var models = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
                 Assert.Equal(1, models.GetArrayLength());
+
+                // The web UI: its page, and from its own origin the registry API it reads (the model just made).
+                await app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+                using var web = app.CreateHttpClient("web", "http");
+                Assert.Contains("<script type=\"module\"", await web.GetStringAsync("/", timeout.Token));
+                var webModels = await web.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
+                Assert.Equal(models.GetRawText(), webModels.GetRawText());
             }
 
             // Stopping the application stops PostgreSQL with it: nothing may keep running on our data folder.

@@ -40,6 +40,43 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task A_running_run_refreshes_itself_and_shows_the_metrics_logged_since_it_was_opened()
+    {
+        _page = await browser.OpenAsync($"#/runs/{Seed.RunningRun}", _scriptErrors);
+        await Expect(_page.Locator("h1 .status")).ToHaveTextAsync("Running");
+        await Expect(_page.GetByText("No metrics recorded.")).ToBeVisibleAsync();
+
+        await using (var db = browser.Web.Store.CreateContext())
+        {
+            db.Metrics.AddRange(
+                new Llama.Platform.Metadata.Metric { RunId = Seed.RunningRun, Name = "sft_loss", Step = 1, Value = 2.5 },
+                new Llama.Platform.Metadata.Metric { RunId = Seed.RunningRun, Name = "sft_loss", Step = 2, Value = 2.0 });
+            await db.SaveChangesAsync();
+        }
+        // The page polls every 5 s while the run is live.
+        await Expect(_page.Locator("figure[data-chart='sft_loss'] polyline")).ToHaveAttributeAsync("data-points", "2", new() { Timeout = 15_000 });
+    }
+
+    [Fact]
+    public async Task Server_sent_events_are_parsed_across_chunk_boundaries_until_done()
+    {
+        _page = await browser.OpenAsync("#/chat", _scriptErrors);
+        // The chat module's reader, fed an SSE body cut at awkward places: inside a field, inside "\r\n\r\n",
+        // with a two-line data field, a comment line, and events after [DONE] that must be ignored.
+        var events = await _page.EvaluateAsync<string[]>("""
+            async () => {
+              const { readEvents } = await import('/js/chat.js');
+              const pieces = ['data: {"a"', ':1}\r\n', '\r\n: keep-alive\n\ndata: line one\ndata: line two\n\n', 'data: [DO', 'NE]\n\ndata: late\n\n'];
+              const body = new ReadableStream({ start(c) { for (const p of pieces) c.enqueue(new TextEncoder().encode(p)); c.close(); } });
+              const seen = [];
+              await readEvents(body, d => seen.push(d));
+              return seen;
+            }
+            """);
+        Assert.Equal(["{\"a\":1}", "line one\nline two"], events);
+    }
+
+    [Fact]
     public async Task The_loss_curve_falls_as_the_seeded_loss_does()
     {
         _page = await browser.OpenAsync($"#/runs/{Seed.Run}", _scriptErrors);

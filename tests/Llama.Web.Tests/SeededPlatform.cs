@@ -8,7 +8,7 @@ namespace Llama.Web.Tests;
 /// model made from that, and evaluation scores of both checkpoints.
 /// </summary>
 internal sealed record SeededPlatform(
-    Guid DatasetArtifact, Guid DatasetId, Guid Tokenizer, Guid Run, Guid Checkpoint10, Guid Checkpoint20, Guid Model, Guid ChatModel)
+    Guid DatasetArtifact, Guid DatasetId, Guid Tokenizer, Guid Run, Guid RunningRun, Guid Checkpoint10, Guid Checkpoint20, Guid Model, Guid ChatModel)
 {
     public const string RunName = "tiny-pretrain";
     public const int TrainingSteps = 20;
@@ -75,6 +75,6 @@ internal sealed record SeededPlatform(
             new EvalResult { ModelArtifactId = checkpoint10.Id, Task = "persuasion", MetricName = "accuracy", Value = 0.5, Samples = 40 },
             new EvalResult { ModelArtifactId = checkpoint20.Id, Task = "persuasion", MetricName = "accuracy", Value = 0.625, Samples = 40 });
         await db.SaveChangesAsync();
-        return new SeededPlatform(dataset.Id, datasetRow.Id, tokenizer.Id, run.Id, checkpoint10.Id, checkpoint20.Id, model.Id, chatModel.Id);
+        return new SeededPlatform(dataset.Id, datasetRow.Id, tokenizer.Id, run.Id, sft.Id, checkpoint10.Id, checkpoint20.Id, model.Id, chatModel.Id);
     }
 }

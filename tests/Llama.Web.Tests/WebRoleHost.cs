@@ -16,8 +16,9 @@ internal sealed class WebRoleHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _folder;
 
-    private WebRoleHost(WebApplication app, Uri address, string folder, SeededPlatform seed)
+    private WebRoleHost(WebApplication app, Uri address, string folder, SeededPlatform seed, MetadataStore store)
     {
+        Store = store;
         _app = app;
         Address = address;
         _folder = folder;
@@ -28,6 +29,9 @@ internal sealed class WebRoleHost : IAsyncDisposable
     public Uri Address { get; }
     public HttpClient Http { get; }
     public SeededPlatform Seed { get; }
+
+    /// <summary>The database behind the host, for tests that change it while a page is open.</summary>
+    public MetadataStore Store { get; }
 
     /// <param name="servingUrl">What <c>Llama:ServingUrl</c> says; null leaves the chat backend unconfigured.</param>
     public static async Task<WebRoleHost> StartAsync(string? servingUrl)
@@ -51,7 +55,7 @@ internal sealed class WebRoleHost : IAsyncDisposable
             app.MapRegistryApi();
             app.MapWebUi();
         });
-        return new WebRoleHost(app, address, folder, seed);
+        return new WebRoleHost(app, address, folder, seed, store);
     }
 
     public async ValueTask DisposeAsync()

@@ -34,6 +34,8 @@ public sealed class ServingProxy(ServingEndpoint endpoint)
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
             request.Content = new StreamContent(context.Request.Body);
+            // Passed on when known: without it the body goes chunked, which not every server reads (Python's http.server does not).
+            request.Content.Headers.ContentLength = context.Request.ContentLength;
             if (context.Request.ContentType is { } contentType) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }
         request.Headers.TryAddWithoutValidation("Accept", context.Request.Headers.Accept.ToString());

@@ -29,6 +29,9 @@ internal sealed class FakeServingApi : IAsyncDisposable
     /// <summary>The JSON bodies of the chat requests received, in order.</summary>
     public ConcurrentQueue<JsonElement> Requests { get; } = new();
 
+    /// <summary>The Content-Length of each chat request (null: sent chunked).</summary>
+    public ConcurrentQueue<long?> ContentLengths { get; } = new();
+
     public static async Task<FakeServingApi> StartAsync()
     {
         FakeServingApi? fake = null;
@@ -48,6 +51,7 @@ internal sealed class FakeServingApi : IAsyncDisposable
 
     private async Task CompleteAsync(HttpContext context)
     {
+        ContentLengths.Enqueue(context.Request.ContentLength);
         var request = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
         Requests.Enqueue(request);
         context.Response.ContentType = "text/event-stream";

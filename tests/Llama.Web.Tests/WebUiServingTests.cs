@@ -77,6 +77,7 @@ public sealed class WebUiServingTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var received = Assert.Single(_serving.Requests);
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), Assert.Single(_serving.ContentLengths));
         Assert.True(received.GetProperty("stream").GetBoolean());
         Assert.Equal("Hi there", received.GetProperty("messages")[0].GetProperty("content").GetString());
         string events = await response.Content.ReadAsStringAsync();

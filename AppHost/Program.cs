@@ -55,6 +55,16 @@ var pipeline = builder.AddLlamaService("pipeline")
         },
     });
 
+// The web UI (datasets, runs, lineage, evaluations, chat): the one endpoint meant for people, so the only one a
+// published app exposes outside the cluster. It reads the registry API itself and forwards chat to serving.
+var web = builder.AddLlamaService("web")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WaitFor(registry)
+    .WithExternalHttpEndpoints();
+// When the serving service exists: `web.WithReference(serving);` (its URL arrives as services__serving__http__0,
+// which the chat proxy reads; `Llama__ServingUrl` overrides it).
+
 if (!builder.ExecutionContext.IsPublishMode)
 {
     // Where their jobs write by default (in a cloud: the container's working folder or a mounted volume).

@@ -103,6 +103,12 @@ public sealed class AppHostEndToEndTests
                 var models = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
                 Assert.Equal(1, models.GetArrayLength());
 
+                // The web UI: its page, and from its own origin the registry API it reads (the model just made).
+                await app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+                using var web = app.CreateHttpClient("web", "http");
+                Assert.Contains("<script type=\"module\"", await web.GetStringAsync("/", timeout.Token));
+                var webModels = await web.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
+                Assert.Equal(models.GetRawText(), webModels.GetRawText());
                 // The trained model, named by its artifact id, feeds a job in the quantization service (fetched from the
                 // object store); the FP8 model is registered as made from it. The budget is opened: the verdict on a
                 // smoke model is not what this checks.

@@ -4,6 +4,7 @@ using Llama.Curation.Service;
 using Llama.Evaluation.Service;
 using Llama.Pretraining.Service;
 using Llama.Quantization.Service;
+using Llama.Web;
 using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
@@ -59,6 +60,8 @@ internal static class ServiceCommand
                 jobs => jobs.Add(PipelineJobRequest.Kind, new PipelineJobHandler(settings, configuration)),
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPipelineApi()),
+        // The web UI reads the registry API from its own origin, and forwards chat to the serving service.
+        ["web"] = new((services, _) => services.AddWebUi(), app => { app.MapRegistryApi(); app.MapWebUi(); }),
     };
 
     public static Command Create()

@@ -5,6 +5,7 @@ using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
 using Llama.Platform.Registry;
+using Llama.Serving.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,8 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        // The model (Llama:Serving:Model, a directory or a model artifact id) loads when the service starts.
+        ["serving"] = new((services, settings) => services.AddLlamaServing(settings), app => app.MapServingApi()),
     };
 
     public static Command Create()

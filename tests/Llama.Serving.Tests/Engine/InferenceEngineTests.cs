@@ -50,8 +50,8 @@ public sealed class InferenceEngineTests : IDisposable
         using var engine = new InferenceEngine(_model);
         var target = Prompt(0, 45);
         var others = Enumerable.Range(1, 16).Select(i => (Prompt: Prompt(i, 5 + 7 * i % 60), Options: i % 4 == 0
-            ? new SamplingOptions { Temperature = 1, TopP = 0.9, Seed = i, MaxNewTokens = 10 + i, StopTokenIds = [2] }
-            : Greedy(10 + 2 * i))).ToArray();
+            ? new SamplingOptions { Temperature = 1, TopP = 0.9, Seed = i, MaxNewTokens = 60 + i, StopTokenIds = [2] }
+            : Greedy(60 + 4 * i))).ToArray();
 
         var streams = others.Select(o => engine.Submit(new SequenceRequest(o.Prompt, o.Options))).ToList();
         var running = streams.Select(CollectAsync).ToList();

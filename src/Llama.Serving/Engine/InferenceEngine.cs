@@ -131,13 +131,14 @@ public sealed class InferenceEngine : IDisposable
             _promptTokens += fed;
             // The prompt's full blocks now hold its keys/values: later prompts with the same prefix reuse them.
             if (_options.EnablePrefixCaching) _blocks.RegisterFullBlocks(s.Tokens, s.BlockTable, s.ComputedLength / _options.BlockSize);
-            Emit(s, logits, 0);
+            Emit(s, logits, 0, GreedyChoices(logits, [s]));
             produced++;
         }
         if (plan.Decodes.Count > 0)
         {
             var logits = _runner.Decode(plan.Decodes);
-            for (int row = 0; row < plan.Decodes.Count; row++) Emit(plan.Decodes[row], logits, row);
+            var greedy = GreedyChoices(logits, plan.Decodes);
+            for (int row = 0; row < plan.Decodes.Count; row++) Emit(plan.Decodes[row], logits, row, greedy);
             produced += plan.Decodes.Count;
         }
         _generatedTokens += produced;
@@ -145,11 +146,18 @@ public sealed class InferenceEngine : IDisposable
         RecordThroughput(produced);
     }
 
-    /// <summary>Samples row <paramref name="row"/> of <paramref name="logits"/> [B, V] for <paramref name="s"/> and streams the token.</summary>
-    private void Emit(Sequence s, Tensor logits, int row)
+    /// <summary>
+    /// The argmax of every row in one operation when some sequence decodes greedily (the same choice its own
+    /// <see cref="TokenSampler"/> would make, without a round trip per row); null otherwise.
+    /// </summary>
+    private static long[]? GreedyChoices(Tensor logits, IReadOnlyList<Sequence> sequences) =>
+        sequences.Any(s => s.Request.Sampling.Temperature == 0) ? logits.argmax(-1).cpu().data<long>().ToArray() : null;
+
+    /// <summary>Chooses row <paramref name="row"/>'s next token for <paramref name="s"/> and streams it.</summary>
+    private void Emit(Sequence s, Tensor logits, int row, long[]? greedy)
     {
         var rowLogits = logits.narrow(0, row, 1);
-        int token = (int)s.Sampler.Sample(rowLogits)[0];
+        int token = (int)(s.Request.Sampling.Temperature == 0 && greedy is not null ? greedy[row] : s.Sampler.Sample(rowLogits)[0]);
         float? logprob = null;
         IReadOnlyList<TokenLogprob>? top = null;
         if (s.Request.TopLogprobs is int k)

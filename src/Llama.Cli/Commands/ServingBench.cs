@@ -78,6 +78,37 @@ internal static class ServingBench
         var stats = served.Engine.Stats;
         Console.WriteLine(string.Create(inv, $"engine: {stats.Steps:N0} steps, {stats.GeneratedTokens:N0} tokens generated, prefix cache hits {stats.PrefixHits}/{stats.PrefixQueries} blocks, {stats.Preemptions} preemptions"));
         await app.StopAsync(cancellation);
+
+        // The same load straight into the engine, without HTTP: what batching alone buys, and what the API costs.
+        Console.WriteLine("engine only (no HTTP):");
+        double? engineSingle = null;
+        foreach (int streams in levels)
+        {
+            var sw = Stopwatch.StartNew();
+            int produced = await EngineOnlyAsync(served, streams, perStream, maxTokens, cancellation);
+            double rate = produced / sw.Elapsed.TotalSeconds;
+            engineSingle ??= streams == 1 ? rate : null;
+            string ratio = engineSingle is { } one && streams != 1 ? string.Create(inv, $"   ({rate / one:0.00}x one stream)") : "";
+            Console.WriteLine(string.Create(inv, $"{streams,7}  {streams * perStream,8}  {rate,8:N1}{ratio}"));
+        }
+    }
+
+    private static async Task<int> EngineOnlyAsync(ServedModel served, int streams, int perStream, int maxTokens, CancellationToken cancellation)
+    {
+        var counts = await Task.WhenAll(Enumerable.Range(0, streams).Select(async stream =>
+        {
+            int tokens = 0;
+            for (int r = 0; r < perStream; r++)
+            {
+                var prompt = Llama.Core.Tokenization.Llama3ChatTemplate.Encode(served.Tokenizer,
+                    [new("user", $"Tell me story number {stream * perStream + r} about the sea.")]).Ids;
+                var sampling = Llama.Core.Generation.SamplingOptions.Greedy with { MaxNewTokens = maxTokens };
+                using var generation = served.Engine.Submit(new SequenceRequest(prompt, sampling));
+                await foreach (var _ in generation.ReadAllAsync(cancellation)) tokens++;
+            }
+            return tokens;
+        }));
+        return counts.Sum();
     }
 
     private static async Task<List<RequestTiming>> OneLevelAsync(HttpClient http, int streams, int perStream, int maxTokens, CancellationToken cancellation)

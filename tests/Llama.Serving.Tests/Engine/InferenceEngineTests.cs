@@ -71,6 +71,18 @@ public sealed class InferenceEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bfloat16_model_is_served_with_a_bfloat16_cache_and_the_same_greedy_tokens_as_its_generator()
+    {
+        using var bf16 = Llama.Core.LlamaDirectory.Load(TinyModel.Directory, dtype: TorchSharp.torch.ScalarType.BFloat16);
+        using var engine = new InferenceEngine(bf16, new EngineOptions { NumBlocks = 64 });
+        var prompt = Prompt(4, 18);
+        var streams = new[] { prompt, Prompt(5, 9), Prompt(6, 27) }.Select(p => engine.Submit(new SequenceRequest(p, Greedy(12)))).ToList();
+        var results = await Task.WhenAll(streams.Select(CollectAsync));
+        var expected = new LlamaGenerator(bf16).Generate(prompt, Greedy(12)).Select(t => t.Id).ToArray();
+        Assert.Equal(expected, results[0]);
+    }
+
+    [Fact]
     public async Task Sampled_tokens_equal_LlamaGenerator_for_the_same_seed()
     {
         using var engine = new InferenceEngine(_model);

@@ -1,3 +1,4 @@
+using Llama.Serving.Hosting;
 using System.ClientModel;
 using System.Net;
 using OpenAI;
@@ -10,7 +11,7 @@ public sealed class ApiKeyTests
     [Fact]
     public async Task With_an_API_key_only_requests_bearing_it_are_served()
     {
-        await using var server = await ServingServer.StartAsync(new Hosting.ServingOptions { ApiKeys = ["sk-test-123"] });
+        await using var server = await ServingServer.StartAsync(new ServingOptions { ApiKeys = ["sk-test-123"] });
         ChatClient Client(string key) => new(TinyModel.Name, new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = server.V1 });
 
         var e = await Assert.ThrowsAsync<ClientResultException>(() => Client("sk-wrong").CompleteChatAsync([new UserChatMessage("hi")]));

@@ -1,3 +1,4 @@
+using Llama.Serving.Hosting;
 using System.Net.Http.Json;
 using Llama.Serving.Tests.Engine;
 
@@ -8,7 +9,7 @@ public sealed class DisconnectTests
     [Fact]
     public async Task A_client_that_disconnects_mid_stream_has_its_KV_blocks_freed()
     {
-        await using var server = await ServingServer.StartAsync(new Hosting.ServingOptions { Engine = new() { MaxModelLength = 4096 } });
+        await using var server = await ServingServer.StartAsync(new ServingOptions { Engine = new() { MaxModelLength = 4096 } });
         var engine = server.Model.Engine;
         using var http = server.CreateHttpClient();
         const int maxTokens = 4000;

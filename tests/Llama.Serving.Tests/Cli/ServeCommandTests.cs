@@ -1,3 +1,4 @@
+using Llama.Serving.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -45,7 +46,7 @@ public sealed class ServeCommandTests
         const string prompt = "The quick brown fox";
         string expected = LlamaGenerate(prompt, 32);
 
-        await using var server = await ServingServer.StartAsync(new Hosting.ServingOptions { Engine = new() { MaxModelLength = 2048 } });
+        await using var server = await ServingServer.StartAsync(new ServingOptions { Engine = new() { MaxModelLength = 2048 } });
         using var http = server.CreateHttpClient();
         Assert.Equal(expected, await CompleteAsync(http, prompt, 32));
 

@@ -42,7 +42,13 @@ internal static class ChatCompletionsEndpoint
             };
             ServerSentEvents.Begin(context.Response);
             var started = new bool[parameters.N];
-            await foreach (var e in choices.ReadAsync(cancellation))
+            await foreach (var batch in choices.ReadBatchesAsync(cancellation))
+            {
+                foreach (var e in batch) await WriteChunkAsync(e);
+                await ServerSentEvents.FlushAsync(context.Response, cancellation);
+            }
+
+            async Task WriteChunkAsync(ChoiceEvent e)
             {
                 var delta = new JsonObject();
                 if (!started[e.Index]) delta["role"] = "assistant";
@@ -56,7 +62,7 @@ internal static class ChatCompletionsEndpoint
                     ["finish_reason"] = OpenAiJson.FinishReasonName(e.Finish),
                 }]);
                 if (parameters.IncludeUsage) chunk["usage"] = null;
-                await ServerSentEvents.WriteAsync(context.Response, chunk, cancellation);
+                await ServerSentEvents.WriteAsync(context.Response, chunk, cancellation, flush: false);
             }
             if (parameters.IncludeUsage)
             {

@@ -65,10 +65,25 @@ internal sealed class ChoiceSet : IDisposable
     /// <summary>Every choice's text pieces as they are produced.</summary>
     public async IAsyncEnumerable<ChoiceEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellation)
     {
+        await foreach (var batch in ReadBatchesAsync(cancellation))
+            foreach (var e in batch) yield return e;
+    }
+
+    /// <summary>
+    /// The pieces in batches of whatever has arrived: a streaming response writes a batch and flushes once, so a
+    /// client that falls behind the engine costs fewer writes instead of a growing backlog.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<ChoiceEvent>> ReadBatchesAsync([EnumeratorCancellation] CancellationToken cancellation)
+    {
         var merged = Channel.CreateUnbounded<ChoiceEvent>();
         var pumps = _streams.Select((s, i) => PumpAsync(i, s, merged.Writer, cancellation)).ToArray();
         _ = Task.WhenAll(pumps).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-        await foreach (var e in merged.Reader.ReadAllAsync(cancellation)) yield return e;
+        while (await merged.Reader.WaitToReadAsync(cancellation))
+        {
+            var batch = new List<ChoiceEvent>();
+            while (merged.Reader.TryRead(out var e)) batch.Add(e);
+            yield return batch;
+        }
     }
 
     private async Task PumpAsync(int index, GenerationStream stream, ChannelWriter<ChoiceEvent> output, CancellationToken cancellation)

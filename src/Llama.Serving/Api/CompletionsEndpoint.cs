@@ -37,11 +37,15 @@ internal static class CompletionsEndpoint
         if (parameters.Stream)
         {
             ServerSentEvents.Begin(context.Response);
-            await foreach (var e in choices.ReadAsync(cancellation))
+            await foreach (var batch in choices.ReadBatchesAsync(cancellation))
             {
-                var chunk = Envelope([Choice(e.Index, e.Text, e.Finish, logprobs is null ? null : OpenAiJson.CompletionLogprobs(model, e.Tokens))]);
-                if (parameters.IncludeUsage) chunk["usage"] = null;
-                await ServerSentEvents.WriteAsync(context.Response, chunk, cancellation);
+                foreach (var e in batch)
+                {
+                    var chunk = Envelope([Choice(e.Index, e.Text, e.Finish, logprobs is null ? null : OpenAiJson.CompletionLogprobs(model, e.Tokens))]);
+                    if (parameters.IncludeUsage) chunk["usage"] = null;
+                    await ServerSentEvents.WriteAsync(context.Response, chunk, cancellation, flush: false);
+                }
+                await ServerSentEvents.FlushAsync(context.Response, cancellation);
             }
             if (parameters.IncludeUsage)
             {

@@ -16,11 +16,14 @@ internal static class ServerSentEvents
         response.Headers["X-Accel-Buffering"] = "no";
     }
 
-    public static async Task WriteAsync(HttpResponse response, JsonNode data, CancellationToken cancellation)
+    /// <summary>Writes one event; with <paramref name="flush"/> false it waits in the response buffer for the next flush.</summary>
+    public static async Task WriteAsync(HttpResponse response, JsonNode data, CancellationToken cancellation, bool flush = true)
     {
         await response.WriteAsync("data: " + data.ToJsonString() + "\n\n", Encoding.UTF8, cancellation);
-        await response.Body.FlushAsync(cancellation);
+        if (flush) await response.Body.FlushAsync(cancellation);
     }
+
+    public static Task FlushAsync(HttpResponse response, CancellationToken cancellation) => response.Body.FlushAsync(cancellation);
 
     public static async Task DoneAsync(HttpResponse response, CancellationToken cancellation)
     {

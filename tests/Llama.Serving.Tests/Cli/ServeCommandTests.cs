@@ -98,6 +98,44 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task The_serving_role_of_llama_service_serves_the_configured_model()
+    {
+        int port = FreePort();
+        string home = Path.Combine(Path.GetTempPath(), $"llama-serving-role-{Guid.NewGuid():N}");
+        using var process = Process.Start(Llama("service", "--role", "serving", "--urls", $"http://127.0.0.1:{port}",
+            $"--Llama:Home={home}", $"--Llama:Serving:Model={TinyModel.Directory}", "--Llama:Serving:ModelName=tiny-role"))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (true)
+            {
+                try
+                {
+                    if ((await http.GetAsync("/health")).IsSuccessStatusCode) break;
+                }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited) { }
+                Assert.True(DateTime.UtcNow < deadline, "the serving service did not become healthy within a minute");
+                await Task.Delay(200);
+            }
+            using var models = JsonDocument.Parse(await http.GetStringAsync("/v1/models"));
+            Assert.Equal("tiny-role", models.RootElement.GetProperty("data")[0].GetProperty("id").GetString());
+            var response = await http.PostAsJsonAsync("/v1/completions", new { model = "tiny-role", prompt = "role", max_tokens = 3 });
+            response.EnsureSuccessStatusCode();
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+            if (Directory.Exists(home)) Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Llama_serve_names_a_missing_model_in_one_error_line()
     {
         using var process = Process.Start(Llama("serve", "--model", "/no/such/model", "--port", "0", "--home", Path.Combine(Path.GetTempPath(), $"llama-serve-{Guid.NewGuid():N}")))!;

@@ -67,7 +67,7 @@ internal static class ChatCompletionsEndpoint
             if (parameters.IncludeUsage)
             {
                 var last = Chunk([]);
-                last["usage"] = OpenAiJson.Usage(choices.PromptTokens, choices.CompletionTokens);
+                last["usage"] = choices.Usage();
                 await ServerSentEvents.WriteAsync(context.Response, last, cancellation);
             }
             await ServerSentEvents.DoneAsync(context.Response, cancellation);
@@ -93,7 +93,7 @@ internal static class ChatCompletionsEndpoint
                 ["logprobs"] = topLogprobs is null ? null : new JsonObject { ["content"] = OpenAiJson.ChatLogprobs(model, tokens[i]) },
                 ["finish_reason"] = OpenAiJson.FinishReasonName(finishes[i]),
             }).ToArray()),
-            ["usage"] = OpenAiJson.Usage(choices.PromptTokens, choices.CompletionTokens),
+            ["usage"] = choices.Usage(),
         };
         await context.Response.WriteAsJsonAsync(response, cancellation);
     }

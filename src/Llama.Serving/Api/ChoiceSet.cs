@@ -37,6 +37,14 @@ internal sealed class ChoiceSet : IDisposable
     public int PromptTokens => _streams[0].PromptTokens;
     public int CompletionTokens => _completionTokens;
 
+    /// <summary>The request's usage in OpenAI's shape, with prefix-cache hits as <c>prompt_tokens_details.cached_tokens</c>.</summary>
+    public System.Text.Json.Nodes.JsonObject Usage()
+    {
+        var usage = OpenAiJson.Usage(PromptTokens, CompletionTokens);
+        usage["prompt_tokens_details"] = new System.Text.Json.Nodes.JsonObject { ["cached_tokens"] = _streams.Max(s => s.CachedPromptTokens) };
+        return usage;
+    }
+
     /// <summary>Queues the request's n sequences.</summary>
     /// <exception cref="OpenAiException">The prompt does not fit the context (400, code context_length_exceeded).</exception>
     public static ChoiceSet Start(ServedModel model, IReadOnlyList<int> promptIds, GenerationParameters parameters, ServingMetrics metrics)

@@ -50,7 +50,7 @@ internal static class CompletionsEndpoint
             if (parameters.IncludeUsage)
             {
                 var last = Envelope([]);
-                last["usage"] = OpenAiJson.Usage(choices.PromptTokens, choices.CompletionTokens);
+                last["usage"] = choices.Usage();
                 await ServerSentEvents.WriteAsync(context.Response, last, cancellation);
             }
             await ServerSentEvents.DoneAsync(context.Response, cancellation);
@@ -68,7 +68,7 @@ internal static class CompletionsEndpoint
         }
         var response = Envelope(new JsonArray(Enumerable.Range(0, parameters.N).Select(i =>
             (JsonNode)Choice(i, texts[i].ToString(), finishes[i], logprobs is null ? null : OpenAiJson.CompletionLogprobs(model, tokens[i]))).ToArray()));
-        response["usage"] = OpenAiJson.Usage(choices.PromptTokens, choices.CompletionTokens);
+        response["usage"] = choices.Usage();
         await context.Response.WriteAsJsonAsync(response, cancellation);
     }
 

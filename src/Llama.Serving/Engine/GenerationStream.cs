@@ -20,6 +20,9 @@ public sealed class GenerationStream : IDisposable
 
     public int PromptTokens => _sequence.PromptLength;
 
+    /// <summary>Prompt tokens whose keys/values came from the prefix cache (known once the sequence was admitted).</summary>
+    public int CachedPromptTokens => _sequence.CachedPromptTokens;
+
     /// <summary>Tokens as they come; the channel completes after the token that carries the finish reason (or with the engine's error).</summary>
     public ChannelReader<SequenceOutput> Outputs => _sequence.Output.Reader;
 

@@ -114,6 +114,26 @@ public sealed class HttpContractTests(ServingServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task A_repeated_prompt_reports_its_prefix_cache_hits_as_cached_tokens()
+    {
+        using var http = Server.CreateHttpClient();
+        var request = new { model = TinyModel.Name, messages = new[] { new { role = "user", content = "The same long question, asked twice by two users." } }, max_tokens = 2 };
+        async Task<JsonElement> UsageOf()
+        {
+            var response = await http.PostAsJsonAsync("/v1/chat/completions", request);
+            response.EnsureSuccessStatusCode();
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("usage").Clone();
+        }
+        var first = await UsageOf();
+        var second = await UsageOf();
+        int prompt = second.GetProperty("prompt_tokens").GetInt32();
+        int cached = second.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+        Assert.Equal((prompt - 1) / 16 * 16, cached); // every full block but the one holding the last prompt token
+        Assert.True(cached > 0);
+        Assert.True(first.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32() < cached);
+    }
+
+    [Fact]
     public async Task Metrics_and_health_report_the_engine()
     {
         using var http = Server.CreateHttpClient();

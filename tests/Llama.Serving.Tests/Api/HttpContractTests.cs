@@ -114,6 +114,20 @@ public sealed class HttpContractTests(ServingServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Legacy_completion_logprobs_list_every_generated_token()
+    {
+        using var http = Server.CreateHttpClient();
+        var response = await http.PostAsJsonAsync("/v1/completions", new { model = TinyModel.Name, prompt = "log", max_tokens = 6, logprobs = 2, ignore_eos = true });
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var logprobs = body.RootElement.GetProperty("choices")[0].GetProperty("logprobs");
+        Assert.Equal(6, logprobs.GetProperty("tokens").GetArrayLength());
+        Assert.All(logprobs.GetProperty("token_logprobs").EnumerateArray(), lp => Assert.True(lp.GetDouble() <= 0));
+        Assert.Equal(6, logprobs.GetProperty("top_logprobs").GetArrayLength());
+        Assert.Equal(6, body.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task A_repeated_prompt_reports_its_prefix_cache_hits_as_cached_tokens()
     {
         using var http = Server.CreateHttpClient();

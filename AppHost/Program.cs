@@ -75,4 +75,18 @@ if (!builder.ExecutionContext.IsPublishMode)
     pipeline.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pipeline"));
 }
 
+// The OpenAI-compatible server runs the engine on one model: `Llama:Serving:Model` (AppHost configuration, e.g.
+// `--Llama:Serving:Model=<model artifact id>` from the pretraining service, or an HF directory). Without a model
+// there is nothing to serve, so the service is only added when one is configured.
+if (builder.Configuration["Llama:Serving:Model"] is { Length: > 0 } servedModel)
+{
+    var serving = builder.AddLlamaService("serving")
+        .WithMetadata(metadata)
+        .WithObjectStore(objects)
+        .WithEnvironment("Llama__Serving__Model", servedModel)
+        .WaitFor(registry);
+    if (!builder.ExecutionContext.IsPublishMode)
+        serving.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "serving")); // fetched model files
+}
+
 builder.Build().Run();

@@ -17,5 +17,6 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     QuantizeCommand.Create(),
     PipelineCommand.Create(),
     ServiceCommand.Create(),
+    ServeCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

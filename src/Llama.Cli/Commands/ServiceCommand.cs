@@ -9,6 +9,7 @@ using Llama.Platform;
 using Llama.Platform.Hosting;
 using Llama.Platform.Metadata;
 using Llama.Platform.Registry;
+using Llama.Serving.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -62,6 +63,8 @@ internal static class ServiceCommand
             app => app.MapPipelineApi()),
         // The web UI reads the registry API from its own origin, and forwards chat to the serving service.
         ["web"] = new((services, _) => services.AddWebUi(), app => { app.MapRegistryApi(); app.MapWebUi(); }),
+        // The model (Llama:Serving:Model, a directory or a model artifact id) loads when the service starts.
+        ["serving"] = new((services, settings) => services.AddLlamaServing(settings), app => app.MapServingApi()),
     };
 
     public static Command Create()

@@ -9,7 +9,7 @@ namespace Llama.Core.Model;
 /// concatenation. <see cref="Length"/> is how many positions are filled; the model advances it after a
 /// forward pass through all layers.
 /// </summary>
-public sealed class KvCache : IDisposable
+public sealed class KvCache : IKvCache, IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
@@ -35,8 +35,16 @@ public sealed class KvCache : IDisposable
     /// <summary>Positions already cached (the next token's position).</summary>
     public int Length { get; private set; }
 
+    /// <summary>Consecutive positions after the cached ones, the same for every row.</summary>
+    public Tensor NextPositions(int newTokens, Device device) =>
+        arange(Length, Length + newTokens, ScalarType.Int64, device).unsqueeze(0).expand(BatchSize, newTokens);
+
+    /// <summary>Several new tokens after cached ones need an explicit causal mask; otherwise none is needed.</summary>
+    public Tensor? AttentionMask(int newTokens, Device device) =>
+        Length > 0 && newTokens > 1 ? AttentionMasks.CausalAfter(Length, newTokens, device) : null;
+
     /// <summary>Writes <paramref name="keys"/>/<paramref name="values"/> [B, kv_heads, T, d] at the current length and returns the filled views [B, kv_heads, Length + T, d].</summary>
-    internal (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
+    public (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
     {
         int t = (int)keys.shape[2];
         if (Length + t > Capacity)
@@ -46,7 +54,7 @@ public sealed class KvCache : IDisposable
         return (_keys[layer].narrow(2, 0, Length + t), _values[layer].narrow(2, 0, Length + t));
     }
 
-    internal void Advance(int positions) => Length += positions;
+    public void Advance(int newTokens) => Length += newTokens;
 
     /// <summary>Forgets everything cached (the buffers are reused).</summary>
     public void Reset() => Length = 0;

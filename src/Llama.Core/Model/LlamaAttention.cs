@@ -40,7 +40,7 @@ public sealed class LlamaAttention : nn.Module
     /// <param name="sin">RoPE sines [B, 1, T, head_dim]</param>
     /// <param name="mask">Boolean [B or 1, 1, T, S] (true = may attend), or null for plain causal attention.</param>
     /// <param name="cache">When given, this step's keys/values are appended and attention spans all cached positions.</param>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, IKvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];

@@ -31,7 +31,7 @@ public sealed class LlamaDecoder : nn.Module
     public RotaryEmbedding Rotary { get; }
 
     /// <summary>Hidden states after the final norm, [B, T, hidden].</summary>
-    public Tensor Forward(Tensor inputIds, Tensor positions, Tensor? mask, KvCache? cache)
+    public Tensor Forward(Tensor inputIds, Tensor positions, Tensor? mask, IKvCache? cache)
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = Rotary.Angles(positions);

@@ -27,7 +27,7 @@ public sealed class LlamaDecoderLayer : nn.Module
     public RmsNorm InputNorm { get; }
     public RmsNorm PostAttentionNorm { get; }
 
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, IKvCache? cache)
     {
         using var scope = NewDisposeScope();
         var h = x + SelfAttention.Forward(InputNorm.forward(x), cos, sin, mask, cache, _index);

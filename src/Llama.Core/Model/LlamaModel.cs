@@ -39,24 +39,23 @@ public sealed class LlamaModel : nn.Module
     /// <summary>
     /// Next-token logits for <paramref name="inputIds"/> [B, T].
     /// </summary>
-    /// <param name="cache">Incremental decoding: new tokens are placed after the cached ones and the cache advances.</param>
+    /// <param name="cache">Incremental decoding: new tokens are placed after the cached ones and the cache advances (a <see cref="KvCache"/>, or a paged one).</param>
     /// <param name="positions">RoPE positions [B, T]; default: consecutive from the cache length (or 0).</param>
     /// <param name="documentIds">Packed documents [B, T]: attention stays inside each document (no cache).</param>
     /// <param name="lastPositionOnly">Compute logits for the last position only ([B, 1, V]): what decoding needs.</param>
     /// <returns>Logits [B, T, vocab] (or [B, 1, vocab]).</returns>
-    public Tensor Forward(Tensor inputIds, KvCache? cache = null, Tensor? positions = null, Tensor? documentIds = null,
+    public Tensor Forward(Tensor inputIds, IKvCache? cache = null, Tensor? positions = null, Tensor? documentIds = null,
         bool lastPositionOnly = false)
     {
         ValidateInputs(inputIds, cache, positions, documentIds);
         using var scope = NewDisposeScope();
         long b = inputIds.shape[0];
         int t = (int)inputIds.shape[1];
-        int cached = cache?.Length ?? 0;
-        positions ??= arange(cached, cached + t, ScalarType.Int64, Device).unsqueeze(0).expand(b, t);
+        positions ??= cache?.NextPositions(t, Device) ?? arange(0, t, ScalarType.Int64, Device).unsqueeze(0).expand(b, t);
 
         Tensor? mask = null;
         if (documentIds is not null) mask = AttentionMasks.Document(documentIds);
-        else if (cached > 0 && t > 1) mask = AttentionMasks.CausalAfter(cached, t, Device);
+        else if (cache is not null) mask = cache.AttentionMask(t, Device);
 
         var hidden = Decoder.Forward(inputIds, positions, mask, cache);
         cache?.Advance(t);
@@ -87,7 +86,7 @@ public sealed class LlamaModel : nn.Module
     }
 
     /// <summary>Libtorch aborts the process on some shape errors, so inputs are checked here first.</summary>
-    private void ValidateInputs(Tensor inputIds, KvCache? cache, Tensor? positions, Tensor? documentIds)
+    private void ValidateInputs(Tensor inputIds, IKvCache? cache, Tensor? positions, Tensor? documentIds)
     {
         if (inputIds.dim() != 2) throw new ArgumentException($"input ids must be [batch, time]; got shape [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
         if (inputIds.dtype is not (ScalarType.Int64 or ScalarType.Int32)) throw new ArgumentException($"input ids must be integers; got {inputIds.dtype}", nameof(inputIds));

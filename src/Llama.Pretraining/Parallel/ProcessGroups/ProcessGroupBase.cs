@@ -1,0 +1,101 @@
+using static TorchSharp.torch;
+
+namespace Llama.Pretraining.Parallel.ProcessGroups;
+
+/// <summary>
+/// The checks and traffic counting every backend shares; a backend implements the operations on contiguous
+/// tensors of matching shapes.
+/// </summary>
+public abstract class ProcessGroupBase(string name, int rank, int size, TimeSpan timeout) : IProcessGroup
+{
+    public string Name { get; } = name;
+    public int Rank { get; } = rank;
+    public int Size { get; } = size;
+    public TimeSpan Timeout { get; } = timeout;
+    public CommunicationCounters Counters { get; } = new();
+
+    public void AllReduce(Tensor tensor, ReduceOperation operation = ReduceOperation.Sum)
+    {
+        RequireContiguous(tensor, "all-reduce");
+        Counters.Add("all-reduce", tensor.NumberOfElements * tensor.ElementSize);
+        if (Size == 1) return;
+        AllReduceCore(tensor, operation);
+    }
+
+    public Tensor AllGather(Tensor input)
+    {
+        RequireContiguous(input, "all-gather");
+        Counters.Add("all-gather", input.NumberOfElements * input.ElementSize);
+        var output = empty([Size, .. input.shape], input.dtype, input.device);
+        if (Size == 1) output[0].copy_(input);
+        else AllGatherCore(input, output);
+        return output;
+    }
+
+    public Tensor ReduceScatter(Tensor input)
+    {
+        RequireContiguous(input, "reduce-scatter");
+        if (input.dim() == 0 || input.shape[0] != Size)
+            throw new ProcessGroupException($"{Name}: reduce-scatter needs an input of shape [{Size}, ...]; got [{string.Join(", ", input.shape)}]");
+        Counters.Add("reduce-scatter", input.NumberOfElements * input.ElementSize);
+        if (Size == 1) return input[0].clone();
+        var output = empty(input.shape[1..], input.dtype, input.device);
+        ReduceScatterCore(input, output);
+        return output;
+    }
+
+    public void Broadcast(Tensor tensor, int root)
+    {
+        RequireContiguous(tensor, "broadcast");
+        RequireRank(root, "broadcast root");
+        if (Rank == root) Counters.Add("broadcast", tensor.NumberOfElements * tensor.ElementSize);
+        if (Size > 1) BroadcastCore(tensor, root);
+    }
+
+    public PendingSend Send(Tensor tensor, int destination, int tag)
+    {
+        RequireContiguous(tensor, "send");
+        RequireRank(destination, "send destination");
+        Counters.Add("send", tensor.NumberOfElements * tensor.ElementSize);
+        return SendCore(tensor, destination, tag);
+    }
+
+    public void Receive(Tensor tensor, int source, int tag)
+    {
+        RequireContiguous(tensor, "receive");
+        RequireRank(source, "receive source");
+        ReceiveCore(tensor, source, tag);
+    }
+
+    public void Barrier()
+    {
+        if (Size > 1) BarrierCore();
+    }
+
+    public abstract IProcessGroup Split(int color, int key, string name);
+
+    protected abstract void AllReduceCore(Tensor tensor, ReduceOperation operation);
+    protected abstract void AllGatherCore(Tensor input, Tensor output);
+    protected abstract void ReduceScatterCore(Tensor input, Tensor output);
+    protected abstract void BroadcastCore(Tensor tensor, int root);
+    protected abstract PendingSend SendCore(Tensor tensor, int destination, int tag);
+    protected abstract void ReceiveCore(Tensor tensor, int source, int tag);
+    protected abstract void BarrierCore();
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    /// <summary>The error a backend throws when an operation outlives <see cref="Timeout"/>.</summary>
+    protected CollectiveTimeoutException TimedOut(string operation) => new(
+        $"rank {Rank} of group '{Name}' (size {Size}): {operation} did not complete within {Timeout.TotalSeconds:0} s; " +
+        "a peer rank has died or is stuck, so this rank stops instead of waiting forever");
+
+    private void RequireContiguous(Tensor tensor, string operation)
+    {
+        if (!tensor.is_contiguous()) throw new ProcessGroupException($"{Name}: {operation} needs a contiguous tensor");
+    }
+
+    private void RequireRank(int rank, string what)
+    {
+        if (rank < 0 || rank >= Size) throw new ProcessGroupException($"{Name}: {what} {rank} is outside the group's ranks [0, {Size})");
+    }
+}

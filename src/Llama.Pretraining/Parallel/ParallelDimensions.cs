@@ -44,7 +44,7 @@ public sealed record ParallelDimensions(int Tp = 1, int Cp = 1, int Pp = 1, int 
     public void ValidateBatch(int sequences, int sequenceLength, int microBatchSequences)
     {
         if (sequences % Dp != 0) throw new ParallelLayoutException($"the batch's {sequences} sequences do not divide over dp {Dp}");
-        if (sequences / Dp % microBatchSequences != 0 && Pp > 1)
+        if (sequences / Dp % Math.Min(microBatchSequences, sequences / Dp) != 0 && Pp > 1)
             throw new ParallelLayoutException($"each data-parallel rank's {sequences / Dp} sequences do not divide into micro-batches of {microBatchSequences} (pp needs equal micro-batches)");
         if (sequenceLength % (2 * Cp) != 0)
             throw new ParallelLayoutException($"the sequence length {sequenceLength} does not divide into 2 x cp = {2 * Cp} chunks (context parallelism balances the causal mask with 2 chunks per rank)");

@@ -74,7 +74,7 @@ public sealed class ParallelLlama : IDisposable
         double denominator = Math.Max(1, predictedTokens);
 
         var micro = new List<(long Start, long Rows)>();
-        for (long s = 0; s < rows; s += microBatchSequences) micro.Add((s, Math.Min(microBatchSequences, rows - s)));
+        for (long s = 0; s < rows; s += microBatchSequences) micro.Add((s, Math.Min(microBatchSequences, rows - s))); // fewer rows than a micro-batch: one
         var stageInputs = new Tensor?[micro.Count];
         var stageOutputs = new Tensor[micro.Count];
         var sends = new List<PendingSend>();

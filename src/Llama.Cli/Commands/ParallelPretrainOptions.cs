@@ -38,12 +38,24 @@ internal sealed class ParallelPretrainOptions
         },
     };
 
-    /// <summary>Whether this invocation is parallel: a layout of several ranks, or a process inside an MPI job.</summary>
-    public bool IsParallel(ParseResult parse) => Dimensions(parse).WorldSize > 1 || MpiProcessGroup.LaunchedByMpi;
+    /// <summary>
+    /// Whether this invocation takes the parallel path: a layout of several ranks, a process inside an MPI job, or a
+    /// resume of a parallel run's checkpoint (which may continue on one process).
+    /// </summary>
+    public bool IsParallel(ParseResult parse, PretrainRequest request) => Dimensions(parse).WorldSize > 1 || MpiProcessGroup.LaunchedByMpi
+        || (request.Resume && ParallelPretrainRunner.HasCheckpoint(request.Output));
 
     public async Task<int> RunAsync(ParseResult parse, PretrainRequest request, int threads, IProgress<TrainingStep> progress, CancellationToken cancellation)
     {
         var dimensions = Dimensions(parse);
+        if (!MpiProcessGroup.LaunchedByMpi && dimensions.WorldSize == 1)
+        {
+            // A parallel checkpoint resumed on one process: the same runner over a group of one.
+            CommonOptions.ApplyThreads(threads);
+            var single = await ParallelPretrainRunner.RunAsync(request, dimensions, new SingleProcessGroup(), progress, cancellation);
+            Report(single!, dimensions);
+            return 0;
+        }
         if (!MpiProcessGroup.LaunchedByMpi)
         {
             // Refuse a layout the model cannot take before starting any rank (the vocabulary is checked on the ranks).
@@ -59,13 +71,7 @@ internal sealed class ParallelPretrainOptions
         try
         {
             var outcome = await ParallelPretrainRunner.RunAsync(request, dimensions, world, world.Rank == 0 ? progress : null, cancellation);
-            if (outcome is not null)
-            {
-                var r = outcome.Report;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"validation loss {r.FinalValidationLoss:0.000} nats/token (unigram baseline {r.UnigramBaseline:0.000}) after {r.Steps} steps, {r.TokensSeen:N0} tokens on {dimensions.WorldSize} ranks ({dimensions})"));
-                Console.WriteLine($"model: {outcome.ModelDirectory}");
-            }
+            if (outcome is not null) Report(outcome, dimensions);
         }
         catch (Exception e)
         {
@@ -78,5 +84,13 @@ internal sealed class ParallelPretrainOptions
         world.Dispose();
         MpiProcessGroup.FinalizeMpi();
         return 0;
+    }
+
+    private static void Report(PretrainOutcome outcome, ParallelDimensions dimensions)
+    {
+        var r = outcome.Report;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"validation loss {r.FinalValidationLoss:0.000} nats/token (unigram baseline {r.UnigramBaseline:0.000}) after {r.Steps} steps, {r.TokensSeen:N0} tokens on {dimensions.WorldSize} ranks ({dimensions})"));
+        Console.WriteLine($"model: {outcome.ModelDirectory}");
     }
 }

@@ -35,7 +35,6 @@ internal static class PretrainCommand
         parallel.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
-            if (!parallel.IsParallel(parse)) CommonOptions.ApplyThreads(parse.GetValue(threads));
             var pretrainConfig = parse.GetValue(config) is { } path ? PretrainConfig.Load(path) : PretrainPresets.Get(parse.GetValue(preset)!);
             if (parse.GetValue(steps) is { } total) pretrainConfig = WithTotalSteps(pretrainConfig, total);
             pretrainConfig = JsonOverrides.Apply(pretrainConfig, parse.GetValue(set) ?? [], PretrainConfig.Json);
@@ -46,7 +45,8 @@ internal static class PretrainCommand
             var inv = CultureInfo.InvariantCulture;
             var progress = new SynchronousProgress<TrainingStep>(s => line.Show(s.Step / (double)s.TotalSteps, string.Create(inv,
                 $"step {s.Step}/{s.TotalSteps}: loss {s.Loss:0.000}{(s.ValidationLoss is { } v ? $", val {v:0.000}" : "")}, lr {s.LearningRate:0.0e0}, {s.TokensPerSecond:N0} tok/s, MFU {s.Mfu:P1}")));
-            if (parallel.IsParallel(parse)) return await parallel.RunAsync(parse, request, parse.GetValue(threads), progress, cancellation);
+            if (parallel.IsParallel(parse, request)) return await parallel.RunAsync(parse, request, parse.GetValue(threads), progress, cancellation);
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             var outcome = await PretrainRunner.RunAsync(request, parse.GetValue(noRecord) ? null : platform.Resolve(parse), progress, cancellation);
             line.Done();
             var r = outcome.Report;

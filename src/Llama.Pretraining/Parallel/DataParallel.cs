@@ -26,13 +26,16 @@ public sealed class DataParallel : IDisposable
         Sharded = sharded && group.Size > 1;
         if (!Sharded) return;
         using var noGrad = no_grad();
-        foreach (var (_, full) in parameters)
-        {
-            long shard = ShardLength(full);
-            var padded = Padded(full.detach().flatten(), shard * group.Size);
-            _shards.Add(new Parameter(padded.narrow(0, shard * group.Rank, shard).clone()));
-            padded.Dispose();
-        }
+        foreach (var (_, full) in parameters) _shards.Add(new Parameter(ShardOf(full.detach())));
+    }
+
+    /// <summary>This rank's flat, zero-padded shard of a tensor shaped like one of the parameters (a copy); the tensor itself when not sharded.</summary>
+    public Tensor ShardOf(Tensor local)
+    {
+        if (!Sharded) return local.clone();
+        using var scope = NewDisposeScope();
+        long shard = ShardLength(local);
+        return Padded(local.flatten(), shard * _group.Size).narrow(0, shard * _group.Rank, shard).clone().MoveToOuterDisposeScope();
     }
 
     public bool Sharded { get; }

@@ -19,7 +19,7 @@ public sealed record ParallelDimensions(int Tp = 1, int Cp = 1, int Pp = 1, int 
 
     public static readonly ParallelDimensions Single = new();
 
-    public override string ToString() => $"tp{Tp}-cp{Cp}-pp{Pp}-dp{Dp}{(ShardedDataParallel ? "" : "-replicated")}";
+    public override string ToString() => $"tp{Tp}-cp{Cp}-pp{Pp}-dp{Dp}{(ShardedDataParallel ? "" : "-replicated")}{(Schedule == PipelineSchedule.GPipe ? "-gpipe" : "")}";
 
     /// <summary>Checks the layout against the world and the model; every message says which number is wrong.</summary>
     /// <exception cref="ParallelLayoutException">The layout cannot split this model or this world.</exception>

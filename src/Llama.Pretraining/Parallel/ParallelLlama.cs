@@ -158,6 +158,22 @@ public sealed class ParallelLlama : IDisposable
     }
 
     /// <summary>
+    /// This rank's part of full AdamW moments (<c>exp_avg.NAME</c>, <c>exp_avg_sq.NAME</c>, as a checkpoint holds them),
+    /// cut as the optimized parameters are cut: what <see cref="AdamW.LoadState"/> takes after a resume on any mesh.
+    /// </summary>
+    public Dictionary<string, Tensor> OptimizerStateFrom(IReadOnlyDictionary<string, Tensor> full)
+    {
+        var state = new Dictionary<string, Tensor>();
+        foreach (var (name, _) in Parameters)
+            foreach (var prefix in new[] { "exp_avg.", "exp_avg_sq." })
+            {
+                using var slice = TensorParallel.Slice(name, full[prefix + name], _mesh.Tp);
+                state[prefix + name] = Data.ShardOf(slice.contiguous());
+            }
+        return state;
+    }
+
+    /// <summary>
     /// The full (unsharded) parameters of the whole model, assembled on world rank 0 (empty on the others);
     /// collective over the world.
     /// </summary>

@@ -51,6 +51,14 @@ public static class TensorParallel
         _ => null,
     };
 
+    /// <summary>This rank's slice of a full parameter (or of a tensor shaped like it, such as an AdamW moment).</summary>
+    public static Tensor Slice(string name, Tensor full, IProcessGroup tp)
+    {
+        if (ShardDimension(name) is not { } dim || tp.Size == 1) return full.alias();
+        long part = full.shape[dim] / tp.Size;
+        return full.narrow(dim, part * tp.Rank, part);
+    }
+
     /// <summary>
     /// Vocabulary-parallel embedding: ids outside this rank's rows are looked up as row 0 and zeroed, then the
     /// ranks' partial embeddings are summed (g), so every rank ends with the full embedding of every token.

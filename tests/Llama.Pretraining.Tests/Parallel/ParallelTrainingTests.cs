@@ -1,6 +1,7 @@
 using Llama.Core.Checkpoints;
 using Llama.Pretraining.Optimization;
 using Llama.Pretraining.Parallel;
+using Llama.Pretraining.Parallel.ProcessGroups;
 using Llama.Pretraining.Tests.Training;
 using Llama.Pretraining.Training;
 using static TorchSharp.torch;
@@ -76,6 +77,29 @@ public sealed class ParallelTrainingTests : IDisposable
         var oneForwardOneBackward = Parallel(new ParallelDimensions(Pp: 2, Dp: 1));
         var gpipe = Parallel(new ParallelDimensions(Pp: 2) { Schedule = PipelineSchedule.GPipe });
         AssertSameTraining(oneForwardOneBackward, gpipe);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_saved_on_one_mesh_resumes_on_another_and_on_one_process_with_the_same_losses()
+    {
+        var reference = Reference();
+        var config = Config() with { CheckpointEvery = 5 };
+        string output = Path.Combine(_out, "moved");
+        // tp 2 x dp 2 writes step 5 and is stopped after step 6; dp 4 resumes from 5 and is stopped after the
+        // annealing checkpoint at step 9; one process finishes from 9.
+        RunUntil(new ParallelDimensions(Tp: 2, Dp: 2), stopAfter: 6, resume: false);
+        RunUntil(new ParallelDimensions(Dp: 4), stopAfter: 9, resume: true);
+        var finished = (await ParallelPretrainRunner.RunAsync(new PretrainRequest(_data.Root, config, output, Resume: true), ParallelDimensions.Single,
+            new SingleProcessGroup()))!;
+        AssertSameTraining(reference, finished);
+
+        void RunUntil(ParallelDimensions dims, long stopAfter, bool resume)
+        {
+            using var stop = new CancellationTokenSource();
+            var progress = new SynchronousProgress<TrainingStep>(s => { if (s.Step == stopAfter) stop.Cancel(); });
+            InProcessWorld.Run(dims.WorldSize, world => Assert.ThrowsAny<OperationCanceledException>(() =>
+                ParallelPretrainRunner.RunAsync(new PretrainRequest(_data.Root, config, output, resume), dims, world, progress, stop.Token).GetAwaiter().GetResult()));
+        }
     }
 
     internal static void AssertSameTraining(PretrainOutcome expected, PretrainOutcome actual)

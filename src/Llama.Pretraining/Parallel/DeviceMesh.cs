@@ -49,9 +49,6 @@ public sealed class DeviceMesh : IDisposable
     public static (int Tp, int Cp, int Pp, int Dp) Coordinates(int rank, ParallelDimensions d) =>
         (rank % d.Tp, rank / d.Tp % d.Cp, rank / (d.Tp * d.Cp) % d.Pp, rank / (d.Tp * d.Cp * d.Pp));
 
-    /// <summary>Bytes this rank handed to collectives and sends, summed over its groups.</summary>
-    public long BytesCommunicated => new[] { Tp, Cp, Pp, Dp, DpCp, World }.Sum(g => g.Counters.Total);
-
     public void Dispose()
     {
         foreach (var group in new[] { Tp, Cp, Pp, Dp, DpCp }) group.Dispose();

@@ -10,8 +10,11 @@ namespace Llama.Pretraining.Parallel;
 /// </summary>
 public static class MpiLauncher
 {
-    /// <summary>The mpirun command line that runs <paramref name="worldSize"/> copies of this process's own command line.</summary>
-    public static ProcessStartInfo MpirunCommand(int worldSize)
+    /// <summary>
+    /// The mpirun command line that runs <paramref name="worldSize"/> copies of this program with
+    /// <paramref name="arguments"/> (default: this process's own arguments).
+    /// </summary>
+    public static ProcessStartInfo MpirunCommand(int worldSize, IReadOnlyList<string>? arguments = null)
     {
         var start = new ProcessStartInfo("mpirun") { UseShellExecute = false };
         // Root needs explicit consent from OpenMPI; --oversubscribe allows more ranks than cores (one thread each);
@@ -23,14 +26,15 @@ public static class MpiLauncher
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program to start under mpirun");
         start.ArgumentList.Add(host);
         // Under `dotnet llama.dll`, the first argument is the assembly; under the apphost it is the program itself.
-        foreach (var arg in Path.GetFileNameWithoutExtension(host) == "dotnet" ? self : self[1..]) start.ArgumentList.Add(arg);
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(self[0]);
+        foreach (var arg in arguments ?? self[1..]) start.ArgumentList.Add(arg);
         return start;
     }
 
     /// <summary>Runs <paramref name="worldSize"/> ranks under mpirun, passing their output through; returns mpirun's exit code.</summary>
-    public static async Task<int> RunAsync(int worldSize, CancellationToken cancellation)
+    public static async Task<int> RunAsync(int worldSize, CancellationToken cancellation, IReadOnlyList<string>? arguments = null)
     {
-        var start = MpirunCommand(worldSize);
+        var start = MpirunCommand(worldSize, arguments);
         Process process;
         try { process = Process.Start(start)!; }
         catch (System.ComponentModel.Win32Exception e)

@@ -20,7 +20,7 @@ public interface IProcessGroup : IDisposable
     int Size { get; }
     TimeSpan Timeout { get; }
 
-    /// <summary>Payload bytes this rank handed to each kind of operation (for the benchmark's traffic figures).</summary>
+    /// <summary>Payload bytes this rank handed to each kind of operation in groups of more than one (the benchmark's traffic figures).</summary>
     CommunicationCounters Counters { get; }
 
     /// <summary>Combines <paramref name="tensor"/> over the group, in place.</summary>

@@ -17,18 +17,21 @@ public abstract class ProcessGroupBase(string name, int rank, int size, TimeSpan
     public void AllReduce(Tensor tensor, ReduceOperation operation = ReduceOperation.Sum)
     {
         RequireContiguous(tensor, "all-reduce");
-        Counters.Add("all-reduce", tensor.NumberOfElements * tensor.ElementSize);
         if (Size == 1) return;
+        Count("all-reduce", tensor);
         AllReduceCore(tensor, operation);
     }
 
     public Tensor AllGather(Tensor input)
     {
         RequireContiguous(input, "all-gather");
-        Counters.Add("all-gather", input.NumberOfElements * input.ElementSize);
         var output = empty([Size, .. input.shape], input.dtype, input.device);
         if (Size == 1) output[0].copy_(input);
-        else AllGatherCore(input, output);
+        else
+        {
+            Count("all-gather", input);
+            AllGatherCore(input, output);
+        }
         return output;
     }
 
@@ -37,8 +40,8 @@ public abstract class ProcessGroupBase(string name, int rank, int size, TimeSpan
         RequireContiguous(input, "reduce-scatter");
         if (input.dim() == 0 || input.shape[0] != Size)
             throw new ProcessGroupException($"{Name}: reduce-scatter needs an input of shape [{Size}, ...]; got [{string.Join(", ", input.shape)}]");
-        Counters.Add("reduce-scatter", input.NumberOfElements * input.ElementSize);
         if (Size == 1) return input[0].clone();
+        Count("reduce-scatter", input);
         var output = empty(input.shape[1..], input.dtype, input.device);
         ReduceScatterCore(input, output);
         return output;
@@ -48,15 +51,16 @@ public abstract class ProcessGroupBase(string name, int rank, int size, TimeSpan
     {
         RequireContiguous(tensor, "broadcast");
         RequireRank(root, "broadcast root");
-        if (Rank == root) Counters.Add("broadcast", tensor.NumberOfElements * tensor.ElementSize);
-        if (Size > 1) BroadcastCore(tensor, root);
+        if (Size == 1) return;
+        if (Rank == root) Count("broadcast", tensor);
+        BroadcastCore(tensor, root);
     }
 
     public PendingSend Send(Tensor tensor, int destination, int tag)
     {
         RequireContiguous(tensor, "send");
         RequireRank(destination, "send destination");
-        Counters.Add("send", tensor.NumberOfElements * tensor.ElementSize);
+        Count("send", tensor);
         return SendCore(tensor, destination, tag);
     }
 
@@ -88,6 +92,9 @@ public abstract class ProcessGroupBase(string name, int rank, int size, TimeSpan
     protected CollectiveTimeoutException TimedOut(string operation) => new(
         $"rank {Rank} of group '{Name}' (size {Size}): {operation} did not complete within {Timeout.TotalSeconds:0} s; " +
         "a peer rank has died or is stuck, so this rank stops instead of waiting forever");
+
+    /// <summary>Payload this rank hands to an operation that really communicates (groups of one do not count).</summary>
+    private void Count(string kind, Tensor tensor) => Counters.Add(kind, tensor.NumberOfElements * tensor.ElementSize);
 
     private void RequireContiguous(Tensor tensor, string operation)
     {

@@ -31,15 +31,26 @@ public static class MpiLauncher
         return start;
     }
 
-    /// <summary>Runs <paramref name="worldSize"/> ranks under mpirun, passing their output through; returns mpirun's exit code.</summary>
-    public static async Task<int> RunAsync(int worldSize, CancellationToken cancellation, IReadOnlyList<string>? arguments = null)
+    /// <summary>
+    /// Runs <paramref name="worldSize"/> ranks under mpirun and returns its exit code. Their output passes through,
+    /// or, with <paramref name="outputLine"/>, each line of stdout and stderr goes to it (a service reads progress so).
+    /// </summary>
+    public static async Task<int> RunAsync(int worldSize, CancellationToken cancellation, IReadOnlyList<string>? arguments = null, Action<string>? outputLine = null)
     {
         var start = MpirunCommand(worldSize, arguments);
+        start.RedirectStandardOutput = start.RedirectStandardError = outputLine is not null;
         Process process;
         try { process = Process.Start(start)!; }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException($"a parallel layout of {worldSize} ranks needs mpirun (OpenMPI), which could not be started: {e.Message}; on Debian: apt-get install openmpi-bin libopenmpi-dev");
+        }
+        if (outputLine is not null)
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) outputLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) outputLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
         }
         using (process)
         using (cancellation.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))

@@ -9,7 +9,7 @@ namespace Llama.Core.Tests.Cli;
 /// <summary>
 /// `llama pretrain --tp/--cp/--pp/--dp` over real mpirun (OpenMPI, one thread per rank): the losses and final
 /// weights of 10 steps match the single-process run within 1e-4 relative, bad layouts are refused with one clear
-/// line, and a rank killed mid-run stops the others instead of leaving them waiting.
+/// line, and a rank killed or stuck mid-run stops the others instead of leaving them waiting.
 /// </summary>
 public sealed class CliParallelPretrainTests : IClassFixture<CliParallelPretrainTests.CuratedData>
 {
@@ -55,11 +55,17 @@ public sealed class CliParallelPretrainTests : IClassFixture<CliParallelPretrain
         Assert.Contains("error: rank 0: the mesh tp 1 x cp 1 x pp 1 x dp 2 = 2 ranks does not match the world size 3", error);
     }
 
-    [Fact]
-    public async Task A_rank_killed_mid_run_stops_the_others_with_an_error_instead_of_a_hang()
+    /// <summary>
+    /// KILL: the rank dies and mpirun ends the others. STOP: the rank hangs without dying, so only the survivors'
+    /// collective timeout (10 s here) can notice; they stop the job with MPI_Abort.
+    /// </summary>
+    [Theory]
+    [InlineData("KILL", "mpirun exited with code")]
+    [InlineData("STOP", "did not complete within 10 s; a peer rank has died or is stuck")]
+    public async Task A_rank_killed_or_stuck_mid_run_stops_the_others_with_an_error_instead_of_a_hang(string signal, string expected)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "llama.dll"), .. Args(Path.Combine(_data.Work, "killed"), "--dp", "2")])
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "llama.dll"), .. Args(Path.Combine(_data.Work, "signal-" + signal), "--dp", "2", "--collective-timeout", "10")])
             start.ArgumentList.Add(arg);
         start.ArgumentList[start.ArgumentList.IndexOf("10")] = "400";
         using var launcher = Process.Start(start)!;
@@ -77,13 +83,14 @@ public sealed class CliParallelPretrainTests : IClassFixture<CliParallelPretrain
         {
             Assert.True(reachedStep3.Wait(TimeSpan.FromMinutes(2)), $"the run did not reach step 3: {stderr}");
             int rank = RankProcesses(launcher.Id).Last();
-            Process.GetProcessById(rank).Kill(); // SIGKILL: no chance to say goodbye
+            using (var kill = Process.Start("kill", [$"-{signal}", rank.ToString()])) kill.WaitForExit();
             var stopped = Stopwatch.StartNew();
             Assert.True(launcher.WaitForExit(TimeSpan.FromSeconds(90)), "the surviving rank kept waiting");
             Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(90));
             Assert.NotEqual(0, launcher.ExitCode);
             launcher.WaitForExit(); // drains the redirected streams
             Assert.Contains("error: the parallel run (tp1-cp1-pp1-dp2) failed: mpirun exited with code", stderr.ToString());
+            Assert.Contains(expected, stderr.ToString());
             Assert.DoesNotContain("after 400 steps", await stdout);
         }
         finally

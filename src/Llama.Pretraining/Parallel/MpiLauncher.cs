@@ -43,7 +43,7 @@ public static class MpiLauncher
         try { process = Process.Start(start)!; }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"a parallel layout of {worldSize} ranks needs mpirun (OpenMPI), which could not be started: {e.Message}; on Debian: apt-get install openmpi-bin libopenmpi-dev");
+            throw new InvalidOperationException($"a parallel layout of {worldSize} ranks needs mpirun (OpenMPI), which could not be started: {e.Message}; on Debian: apt-get install openmpi-bin libopenmpi3");
         }
         if (outputLine is not null)
         {

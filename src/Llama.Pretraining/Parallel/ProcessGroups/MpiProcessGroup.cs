@@ -32,7 +32,7 @@ public sealed class MpiProcessGroup : ProcessGroupBase
     public static MpiProcessGroup World(TimeSpan timeout)
     {
         if (!MpiNative.IsAvailable())
-            throw new ProcessGroupException("MPI backend: libmpi.so.40 (OpenMPI) is not installed; on Debian: apt-get install openmpi-bin libopenmpi-dev");
+            throw new ProcessGroupException("MPI backend: libmpi.so.40 (OpenMPI) is not installed; on Debian: apt-get install openmpi-bin libopenmpi3");
         lock (InitLock)
         {
             Check(MpiNative.MPI_Initialized(out int initialized), "MPI_Initialized");

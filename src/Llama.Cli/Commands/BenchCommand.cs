@@ -36,7 +36,10 @@ internal static class BenchCommand
             Run(options, DeviceSpec.Parse(parse.GetValue(device)!), DeviceSpec.ParseDtype(parse.GetValue(dtype)!));
             return 0;
         });
-        return new Command("bench", "Benchmarks that print throughputs and ratios") { inference, CurationBench.Create(), PretrainBench.Create(), QuantizationBench.Create(), ServingBench.Create() };
+        return new Command("bench", "Benchmarks that print throughputs and ratios")
+        {
+            inference, CurationBench.Create(), PretrainBench.Create(), ParallelBench.Create(), QuantizationBench.Create(), ServingBench.Create(),
+        };
     }
 
     private sealed record InferenceBenchOptions(string Preset, int Batch, int Sequence, int PromptTokens, int NewTokens, int Repeats)

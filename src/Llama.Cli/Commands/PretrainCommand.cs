@@ -8,6 +8,7 @@ namespace Llama.Cli.Commands;
 /// <summary>
 /// <c>llama pretrain --data DIR_OR_ID --preset tiny [--config FILE] [--out DIR] [--resume]</c> (contract): trains on
 /// curated shards and ends in a Hugging Face directory (<c>OUT/model</c>) that <c>llama generate</c> loads.
+/// <c>--tp/--cp/--pp/--dp</c> run it 4D-parallel under mpirun (<see cref="ParallelPretrainOptions"/>).
 /// </summary>
 internal static class PretrainCommand
 {
@@ -25,14 +26,15 @@ internal static class PretrainCommand
         var noRecord = new Option<bool>("--no-record") { Description = "Do not record the run in the metadata database and object store" };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var parallel = new ParallelPretrainOptions();
         var command = new Command("pretrain", "Pretrain a Llama model on curated token shards (warm-up, cosine, annealing, Polyak averaging)")
         {
             data, preset, config, output, resume, steps, set, name, noRecord, device, threads,
         };
         platform.AddTo(command);
+        parallel.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             var pretrainConfig = parse.GetValue(config) is { } path ? PretrainConfig.Load(path) : PretrainPresets.Get(parse.GetValue(preset)!);
             if (parse.GetValue(steps) is { } total) pretrainConfig = WithTotalSteps(pretrainConfig, total);
             pretrainConfig = JsonOverrides.Apply(pretrainConfig, parse.GetValue(set) ?? [], PretrainConfig.Json);
@@ -43,6 +45,8 @@ internal static class PretrainCommand
             var inv = CultureInfo.InvariantCulture;
             var progress = new SynchronousProgress<TrainingStep>(s => line.Show(s.Step / (double)s.TotalSteps, string.Create(inv,
                 $"step {s.Step}/{s.TotalSteps}: loss {s.Loss:0.000}{(s.ValidationLoss is { } v ? $", val {v:0.000}" : "")}, lr {s.LearningRate:0.0e0}, {s.TokensPerSecond:N0} tok/s, MFU {s.Mfu:P1}")));
+            if (parallel.IsParallel(parse, request)) return await parallel.RunAsync(parse, request, parse.GetValue(threads), progress, cancellation);
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
             var outcome = await PretrainRunner.RunAsync(request, parse.GetValue(noRecord) ? null : platform.Resolve(parse), progress, cancellation);
             line.Done();
             var r = outcome.Report;

@@ -35,6 +35,14 @@ public sealed class LlamaAttention : nn.Module
     public Linear VProj { get; }
     public Linear OProj { get; }
 
+    /// <summary>
+    /// Applied to keys and values after RoPE, before attention ([B, kv, T, d] → [B, kv, S, d]); none by default.
+    /// Context parallelism sets it from outside to an all-gather over the sequence (as torchtitan swaps SDPA), and
+    /// then passes a mask of shape [B, 1, T, S]. Projections are invoked through <c>call</c> so that forward hooks
+    /// (tensor parallelism's collectives) run.
+    /// </summary>
+    public Func<Tensor, Tensor>? KeyValueExchange { get; set; }
+
     /// <param name="x">[B, T, hidden]</param>
     /// <param name="cos">RoPE cosines [B, 1, T, head_dim]</param>
     /// <param name="sin">RoPE sines [B, 1, T, head_dim]</param>
@@ -44,19 +52,21 @@ public sealed class LlamaAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
-        // [B, T, H*d] -> [B, H, T, d]
-        var q = QProj.forward(x).view(b, t, _heads, _headDim).transpose(1, 2);
-        var k = KProj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
-        var v = VProj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        // [B, T, H*d] -> [B, H, T, d]. Head counts are inferred (-1) because tensor parallelism shards the
+        // projections from outside and each rank then holds H/tp query and kv/tp key-value heads (torchtitan does the same).
+        var q = QProj.call(x).view(b, t, -1, _headDim).transpose(1, 2);
+        var k = KProj.call(x).view(b, t, -1, _headDim).transpose(1, 2);
+        var v = VProj.call(x).view(b, t, -1, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, k, v); // [B, kv, S, d] with S = cached + T
+        if (KeyValueExchange is { } exchange) (k, v) = (exchange(k), exchange(v));
 
         // Each group of H/kv query heads reads the same key/value head (transformers' repeat_kv order).
         // TorchSharp's SDPA has no enable_gqa flag, so expand explicitly.
         if (_kvHeads != _heads)
         {
-            int groups = _heads / _kvHeads;
+            int groups = _heads / _kvHeads; // the same ratio on every tensor-parallel rank
             k = k.repeat_interleave(groups, dim: 1);
             v = v.repeat_interleave(groups, dim: 1);
         }
@@ -64,7 +74,7 @@ public sealed class LlamaAttention : nn.Module
         // Without a mask, a fresh square block is causal; a single new token may see every cached position.
         bool causal = mask is null && t > 1;
         var attended = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: mask, is_casual: causal);
-        var merged = attended.transpose(1, 2).reshape(b, t, _heads * _headDim); // [B, T, H*d]
-        return OProj.forward(merged).MoveToOuterDisposeScope();
+        var merged = attended.transpose(1, 2).reshape(b, t, -1); // [B, T, H*d]
+        return OProj.call(merged).MoveToOuterDisposeScope();
     }
 }

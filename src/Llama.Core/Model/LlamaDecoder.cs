@@ -35,9 +35,9 @@ public sealed class LlamaDecoder : nn.Module
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = Rotary.Angles(positions);
-        var h = EmbedTokens.forward(inputIds);
+        var h = EmbedTokens.call(inputIds);
         foreach (var layer in Layers)
             h = layer.Forward(h, cos, sin, mask, cache);
-        return Norm.forward(h).MoveToOuterDisposeScope();
+        return Norm.call(h).MoveToOuterDisposeScope();
     }
 }

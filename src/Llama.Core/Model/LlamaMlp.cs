@@ -47,7 +47,7 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var hidden = nn.functional.silu(GateProj.forward(x)) * UpProj.forward(x);
-        return DownProj.forward(hidden).MoveToOuterDisposeScope();
+        var hidden = nn.functional.silu(GateProj.call(x)) * UpProj.call(x);
+        return DownProj.call(hidden).MoveToOuterDisposeScope();
     }
 }

@@ -61,7 +61,7 @@ public sealed class LlamaModel : nn.Module
         cache?.Advance(t);
         if (lastPositionOnly) hidden = hidden.narrow(1, t - 1, 1);
         var logits = LmHead is not null
-            ? LmHead.forward(hidden)
+            ? LmHead.call(hidden)
             : nn.functional.linear(hidden, Decoder.EmbedTokens.weight!);
         return logits.MoveToOuterDisposeScope();
     }

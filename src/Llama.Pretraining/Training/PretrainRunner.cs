@@ -33,20 +33,7 @@ public static class PretrainRunner
         var config = request.Config;
         config.Validate();
         var device = Llama.Core.Devices.DeviceSpec.Parse(request.Device);
-        string dataFolder = await DatasetResolver.ResolveAsync(request.Data, platform, cancellation);
-        var shards = await TokenShardSet.OpenAsync(dataFolder, cancellation);
-        var tokenizer = shards.TokenizerDirectory is { } tokenizerDir
-            ? Llama3Tokenizer.FromDirectory(tokenizerDir)
-            : throw new FileNotFoundException($"{dataFolder}: no tokenizer/ next to tokens/ (curation writes one); the model's vocabulary must come from it");
-        // Shards from another tokenizer would train on the wrong ids: refuse before the first step.
-        shards.ValidateVocabulary(tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId);
-
-        var modelConfig = LlamaPresets.Get(config.Model) with
-        {
-            VocabSize = tokenizer.VocabSize, BosTokenId = tokenizer.BosId, EosTokenId = [tokenizer.EosId, tokenizer.EotId],
-        };
-        var split = shards.Split(new ValidationSplitOptions(config.ValidationFraction, MinimumDocuments: 1));
-        var sampler = new PackedBatchSampler(split, new DomainMix(config.Mix), config.Seed);
+        var (dataFolder, tokenizer, modelConfig, split, sampler) = await OpenDataAsync(request, platform, cancellation);
         var store = new TrainingCheckpointStore(Path.Combine(request.Output, "checkpoints"));
         Directory.CreateDirectory(request.Output);
         File.WriteAllText(Path.Combine(request.Output, "pretrain-config.json"), config.ToJson());
@@ -104,6 +91,27 @@ public static class PretrainRunner
         }
     }
 
+    /// <summary>Opens the curated data, checks it against its tokenizer, and sizes the model's vocabulary from it.</summary>
+    internal static async Task<PretrainData> OpenDataAsync(PretrainRequest request, PlatformSettings? platform, CancellationToken cancellation)
+    {
+        var config = request.Config;
+        string dataFolder = await DatasetResolver.ResolveAsync(request.Data, platform, cancellation);
+        var shards = await TokenShardSet.OpenAsync(dataFolder, cancellation);
+        var tokenizer = shards.TokenizerDirectory is { } tokenizerDir
+            ? Llama3Tokenizer.FromDirectory(tokenizerDir)
+            : throw new FileNotFoundException($"{dataFolder}: no tokenizer/ next to tokens/ (curation writes one); the model's vocabulary must come from it");
+        // Shards from another tokenizer would train on the wrong ids: refuse before the first step.
+        shards.ValidateVocabulary(tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId);
+
+        var modelConfig = LlamaPresets.Get(config.Model) with
+        {
+            VocabSize = tokenizer.VocabSize, BosTokenId = tokenizer.BosId, EosTokenId = [tokenizer.EosId, tokenizer.EotId],
+        };
+        var split = shards.Split(new ValidationSplitOptions(config.ValidationFraction, MinimumDocuments: 1));
+        var sampler = new PackedBatchSampler(split, new DomainMix(config.Mix), config.Seed);
+        return new PretrainData(dataFolder, tokenizer, modelConfig, split, sampler);
+    }
+
     /// <summary>Loads the mean of the given checkpoints' weights into <paramref name="model"/>.</summary>
     public static void AverageInto(LlamaModel model, TrainingCheckpointStore store, IReadOnlyList<long> steps)
     {
@@ -122,6 +130,9 @@ public static class PretrainRunner
         foreach (var t in averaged.Values) t.Dispose();
     }
 }
+
+/// <summary>The opened training data: where it is, its tokenizer, the model shape sized to it, the split and the sampler.</summary>
+internal sealed record PretrainData(string Folder, Llama3Tokenizer Tokenizer, LlamaConfig ModelConfig, TokenDataSplit Split, PackedBatchSampler Sampler);
 
 /// <summary>An <see cref="IProgress{T}"/> that runs its handler at once on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
 public sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>

@@ -47,13 +47,8 @@ public sealed class Trainer(LlamaModel model, PackedBatchSampler sampler, Pretra
         for (long step = state.Step; step < schedule.TotalSteps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
-            double learningRate = schedule.At(step);
-            int sequenceLength = config.Context.SequenceLengthAt(tokensSeen);
-            int sequences = config.BatchRamp.SequencesAt(tokensSeen, sequenceLength);
-            // The restored sampler state carries the mix in force; annealing switches it once, at its first step.
-            if (step == schedule.AnnealStartStep && schedule.AnnealSteps > 0) sampler.Mix = new DomainMix(config.AnnealMix);
-
-            var batch = sampler.NextBatch(sequences, sequenceLength);
+            var (learningRate, batch) = NextBatch(config, sampler, step, tokensSeen);
+            int sequenceLength = batch.SequenceLength;
             double loss = TrainStep(batch);
             double gradientNorm = GradientClipping.ClipGlobalNorm(model.parameters(), config.ClipNorm);
             if (!double.IsFinite(loss) || !double.IsFinite(gradientNorm))
@@ -100,6 +95,20 @@ public sealed class Trainer(LlamaModel model, PackedBatchSampler sampler, Pretra
         return state with { TrainLoss = trainLoss, ValidationLoss = validationLoss };
     }
 
+    /// <summary>
+    /// The learning rate and the batch of <paramref name="step"/>: sizes from the ramps, and the annealing mix from its
+    /// first step on (the restored sampler state carries the mix in force, so it switches once). The parallel runner
+    /// draws its batches the same way.
+    /// </summary>
+    public static (double LearningRate, Batch Batch) NextBatch(PretrainConfig config, PackedBatchSampler sampler, long step, long tokensSeen)
+    {
+        var schedule = config.Schedule;
+        int sequenceLength = config.Context.SequenceLengthAt(tokensSeen);
+        int sequences = config.BatchRamp.SequencesAt(tokensSeen, sequenceLength);
+        if (step == schedule.AnnealStartStep && schedule.AnnealSteps > 0) sampler.Mix = new DomainMix(config.AnnealMix);
+        return (schedule.At(step), sampler.NextBatch(sequences, sequenceLength));
+    }
+
     /// <summary>One optimizer step's forward and backward passes; returns the mean loss per predicted token.</summary>
     private double TrainStep(Batch batch)
     {
@@ -140,7 +149,10 @@ public sealed class Trainer(LlamaModel model, PackedBatchSampler sampler, Pretra
     }
 
     /// <summary>Completed-step counts at which annealing checkpoints are kept: spread evenly, the last one at the end.</summary>
-    public HashSet<long> AnnealCheckpointSteps()
+    public HashSet<long> AnnealCheckpointSteps() => AnnealCheckpointStepsOf(config);
+
+    /// <summary>The same rule for any config (the parallel runner uses it too).</summary>
+    public static HashSet<long> AnnealCheckpointStepsOf(PretrainConfig config)
     {
         var s = config.Schedule;
         if (s.AnnealSteps <= 0) return [s.TotalSteps];

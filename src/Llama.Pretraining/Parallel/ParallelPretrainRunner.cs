@@ -131,7 +131,9 @@ public static class ParallelPretrainRunner
         var evaluator = new Trainer(final, sampler, config, new TrainingCheckpointStore(Path.Combine(request.Output, "checkpoints")), device);
         double finalValidation = evaluator.ValidationLoss(config.Context.MaxSequenceLength);
         var baseline = UnigramBaseline.Fit(split.Training, tokenizer.VocabSize);
-        var report = PretrainReport.Write(request.Output, config, modelConfig, state, baseline.CrossEntropy(split.Validation), finalValidation, peakFlops: 0);
+        var (samples, knownWords) = TextSamples.ForReport(final, tokenizer, split, config.Seed);
+        var report = PretrainReport.Write(request.Output, config, modelConfig, state, baseline.CrossEntropy(split.Validation), finalValidation,
+            peakFlops: 0, samples, knownWords);
         return new PretrainOutcome(modelDirectory, report, null, null);
     }
 

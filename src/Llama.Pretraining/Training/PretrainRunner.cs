@@ -78,8 +78,7 @@ public static class PretrainRunner
             AverageInto(model, store, state.AnnealCheckpointSteps);
             LlamaDirectory.Save(model, modelDirectory, tokenizer);
             double finalValidation = trainer.ValidationLoss(config.Context.MaxSequenceLength);
-            var samples = TextSamples.Generate(model, tokenizer, split.Validation, config.Seed);
-            double knownWords = TextSamples.KnownWordRate(samples, split.Training.Select(d => tokenizer.Decode(d.Tokens)));
+            var (samples, knownWords) = TextSamples.ForReport(model, tokenizer, split, config.Seed);
             var report = PretrainReport.Write(request.Output, config, modelConfig, state, unigram, finalValidation, trainer.PeakFlops, samples, knownWords);
             Guid? artifact = recorder is null ? null : await recorder.FinishAsync(modelDirectory, report, cancellation);
             return new PretrainOutcome(modelDirectory, report, recorder?.RunId, artifact);

@@ -47,6 +47,13 @@ public static partial class TextSamples
         return samples;
     }
 
+    /// <summary>The report's samples from <paramref name="split"/>'s held-out documents and their known-word rate against its training text.</summary>
+    public static (IReadOnlyList<TextSample> Samples, double KnownWordRate) ForReport(LlamaModel model, Llama3Tokenizer tokenizer, TokenDataSplit split, long seed)
+    {
+        var samples = Generate(model, tokenizer, split.Validation, seed);
+        return (samples, KnownWordRate(samples, split.Training.Select(d => tokenizer.Decode(d.Tokens))));
+    }
+
     /// <summary>
     /// The share of the words (runs of letters, lowercased) in <paramref name="samples"/>' continuations that occur
     /// in <paramref name="trainingText"/>; NaN when the samples hold no word. Byte-level noise or word fragments

@@ -1,20 +1,45 @@
 namespace Llama.Cli.Pipeline;
 
 /// <summary>
-/// How big a pipeline run is. <c>smoke</c> checks the whole chain in about a minute on 2 cores (a slice of the corpus,
-/// the smoke model, a handful of steps per stage); <c>tiny</c> is the README's run (the whole demo corpus, the tiny
-/// model, about 15 minutes). Each field maps onto a stage's own preset or config.
+/// How big a pipeline run is. <c>smoke</c> checks the whole chain quickly on 2 cores (a slice of the corpus, the smoke
+/// model, a handful of steps per stage, a few evaluation items); <c>tiny</c> is the README's run (the whole demo
+/// corpus, the tiny model). Each field maps onto a stage's own preset or config.
 /// </summary>
-/// <param name="CorpusInputs">Inputs under the data folder's <c>corpus/</c> to curate.</param>
-/// <param name="TokenizerVocabSize">BPE ranks the curation stage trains (specials come on top).</param>
-/// <param name="PretrainPreset">A <c>llama pretrain --preset</c> name.</param>
-/// <param name="PretrainSteps">Steps to pretrain, or null for the preset's own.</param>
-public sealed record PipelinePreset(string Name, IReadOnlyList<string> CorpusInputs, int TokenizerVocabSize, string PretrainPreset, long? PretrainSteps)
+public sealed record PipelinePreset
 {
+    public required string Name { get; init; }
+
+    /// <summary>Inputs under the data folder's <c>corpus/</c> to curate.</summary>
+    public required IReadOnlyList<string> CorpusInputs { get; init; }
+
+    /// <summary>BPE ranks the curation stage trains (specials come on top).</summary>
+    public required int TokenizerVocabSize { get; init; }
+
+    /// <summary>A <c>llama pretrain --preset</c> name, and steps to train (null: the preset's own).</summary>
+    public required string PretrainPreset { get; init; }
+    public long? PretrainSteps { get; init; }
+
+    /// <summary>Held-out tokens and greedy prompts the FP8 quality check measures.</summary>
+    public int QuantizeQualityTokens { get; init; } = 4096;
+    public int QuantizeQualityPrompts { get; init; } = 4;
+
+    /// <summary>Evaluation tasks run on every model the pipeline makes, and items per task (null: all).</summary>
+    public required IReadOnlyList<string> EvaluationTasks { get; init; }
+    public int? EvaluationLimit { get; init; }
+
     public static readonly IReadOnlyDictionary<string, PipelinePreset> All = new Dictionary<string, PipelinePreset>
     {
-        ["smoke"] = new("smoke", ["austen/pride-and-prejudice"], 1024, "smoke", null),
-        ["tiny"] = new("tiny", ["."], 8192, "tiny", null),
+        ["smoke"] = new()
+        {
+            Name = "smoke", CorpusInputs = ["austen/pride-and-prejudice"], TokenizerVocabSize = 1024, PretrainPreset = "smoke",
+            QuantizeQualityTokens = 512, QuantizeQualityPrompts = 1,
+            EvaluationTasks = ["quiz", "cloze", "perplexity-prose"], EvaluationLimit = 8,
+        },
+        ["tiny"] = new()
+        {
+            Name = "tiny", CorpusInputs = ["."], TokenizerVocabSize = 8192, PretrainPreset = "tiny",
+            EvaluationTasks = ["quiz", "cloze", "next-sentence", "arithmetic", "perplexity-prose"], EvaluationLimit = 100,
+        },
     };
 
     /// <exception cref="ArgumentException">Unknown name (the message lists the known ones).</exception>

@@ -22,7 +22,7 @@ public sealed record PretrainingJobRequest(string? Data, string? Preset, Pretrai
             (request.Config ?? PretrainPresets.Get(request.Preset ?? "tiny")).Validate("config");
         }
         catch (ArgumentException e) { return e.Message; }
-        catch (Llama.Pretraining.Optimization.ScheduleConfigException e) { return e.Message; }
+        catch (Llama.Core.Training.ScheduleConfigException e) { return e.Message; }
         return null;
     }
 }

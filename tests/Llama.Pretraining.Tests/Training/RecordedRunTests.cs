@@ -1,3 +1,4 @@
+using Llama.Core.Training;
 using Llama.Platform;
 using Llama.Platform.Artifacts;
 using Llama.Platform.Metadata;

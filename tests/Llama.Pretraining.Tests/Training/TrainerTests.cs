@@ -1,4 +1,5 @@
 using Llama.Core.Checkpoints;
+using Llama.Core.Training;
 using Llama.Pretraining.Checkpointing;
 using Llama.Pretraining.Optimization;
 using Llama.Pretraining.Training;

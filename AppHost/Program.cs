@@ -26,12 +26,17 @@ var pretraining = builder.AddLlamaService("pretraining")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
     .WaitFor(registry);
+var alignment = builder.AddLlamaService("alignment")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WaitFor(registry);
 
 if (!builder.ExecutionContext.IsPublishMode)
 {
     // Where their jobs write by default (in a cloud: the container's working folder or a mounted volume).
     curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));
     pretraining.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pretraining"));
+    alignment.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "alignment"));
 }
 
 builder.Build().Run();

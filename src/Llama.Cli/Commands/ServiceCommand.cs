@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Llama.Alignment.Service;
 using Llama.Curation.Service;
 using Llama.Pretraining.Service;
 using Llama.Platform;
@@ -35,6 +36,10 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        ["alignment"] = new(
+            (services, settings) => services.AddStageJobWorker("alignment", jobs => jobs.Add(AlignmentJobRequest.Kind, new AlignmentJobHandler(settings)),
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
+            app => app.MapAlignmentApi()),
     };
 
     public static Command Create()

@@ -25,6 +25,6 @@ public sealed class DoctestOutputTask(string doctestJsonlPath) : ITaskSource
         }
         var outputs = rows.Select(r => r.Output).ToList();
         return rows.Select((r, i) => new TaskItem($"{Name}:{r.Id}", Name, $"What does this Python code print?\n\n{r.Code}", r.Output, [r.Output],
-            QuizTask.Others(outputs, i))).ToList();
+            QuizTask.Others(outputs, i, [r.Output]))).ToList();
     }
 }

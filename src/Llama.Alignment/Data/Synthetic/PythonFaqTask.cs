@@ -24,7 +24,7 @@ public sealed class PythonFaqTask(string faqJsonlPath) : ITaskSource
             if (question.Length > 0 && answer.Length > 0) rows.Add((root.GetProperty("id").GetString() ?? question, question, answer));
         }
         var answers = rows.Select(r => r.Answer).ToList();
-        return rows.Select((r, i) => new TaskItem($"{Name}:{r.Id}", Name, r.Question, r.Answer, [], QuizTask.Others(answers, i))).ToList();
+        return rows.Select((r, i) => new TaskItem($"{Name}:{r.Id}", Name, r.Question, r.Answer, [], QuizTask.Others(answers, i, []))).ToList();
     }
 
     private static string FirstParagraph(string text)

@@ -36,20 +36,24 @@ public sealed class QuizTask(string quizJsonlPath) : ITaskSource
         {
             var (key, country, capital) = capitals[i];
             items.Add(new TaskItem($"{Name}:capital:{key}", Name, $"What is the capital of {country}?", capital[0], capital,
-                Others(capitals.Select(c => c.Capital[0]).ToList(), i)));
+                Others(capitals.Select(c => c.Capital[0]).ToList(), i, capital)));
         }
         for (int i = 0; i < elements.Count; i++)
         {
             var (key, symbol, name) = elements[i];
             items.Add(new TaskItem($"{Name}:symbol:{key}", Name, $"What is the chemical symbol of {name[0]}?", symbol, [symbol],
-                Others(elements.Select(e => e.Symbol).ToList(), i)));
+                Others(elements.Select(e => e.Symbol).ToList(), i, [symbol])));
             items.Add(new TaskItem($"{Name}:element:{key}", Name, $"Which element has the symbol {symbol}?", name[0], name,
-                Others(elements.Select(e => e.Name[0]).ToList(), i)));
+                Others(elements.Select(e => e.Name[0]).ToList(), i, name)));
         }
         return items;
     }
 
-    /// <summary>Three answers of neighbouring items (deterministic, never the item's own).</summary>
-    internal static List<string> Others(IReadOnlyList<string> answers, int index) =>
-        new[] { 1, 7, 13 }.Select(step => answers[(index + step) % answers.Count]).Where(a => a != answers[index]).Distinct().ToList();
+    /// <summary>
+    /// Up to three answers of neighbouring items (deterministic), leaving out any the verifier would accept for this
+    /// item (two items can share an answer, e.g. two doctests that print the same list).
+    /// </summary>
+    internal static List<string> Others(IReadOnlyList<string> answers, int index, IReadOnlyList<string> accepted) =>
+        new[] { 1, 7, 13 }.Select(step => answers[(index + step) % answers.Count])
+            .Where(a => !AnswerVerifier.IsCorrect(a, accepted.Count > 0 ? accepted : [answers[index]])).Distinct().ToList();
 }

@@ -60,7 +60,7 @@ public static class AlignRunner
         var rounds = new List<RoundReport>();
         var sampledExamples = new List<ChatExample>();
         var sampledPairs = new List<PreferencePair>();
-        var dpoModels = new List<string>();
+        var dpoModels = new List<(string Folder, Guid? Id)>();
         Guid? lastModelId = null;
         for (int round = 1; round <= config.Rounds; round++)
         {
@@ -121,20 +121,25 @@ public static class AlignRunner
                 dpoScores = Measure($"round {round} DPO", policy, reference, encoder, data, config, cancellation);
                 return (dpoDir, Metrics(dpoScores, ("final_loss", dpo.FinalLoss)));
             }, cancellation);
-            dpoModels.Add(dpoDir);
+            dpoModels.Add((dpoDir, dpoId));
             lastModelId = dpoId;
             rounds.Add(new RoundReport(round, sftScores!, rmAccuracy, rs.Prompts, rs.Samples, rs.CorrectSamples, rs.Kept.Count, rs.Pairs.Count,
                 dpoScores!, sft!.Fit.ToString(), dpo!.Fit.ToString()));
             Say("round", $"round {round} done");
         }
 
-        string final = dpoModels[^1];
+        string final = dpoModels[^1].Folder;
         if (config.AverageCheckpoints && dpoModels.Count > 1)
         {
             final = Path.Combine(request.Output, "final");
-            var averaged = AverageModels(dpoModels, device);
-            LlamaDirectory.Save(averaged, final, tokenizer);
-            averaged.Dispose();
+            string averagedDir = final;
+            lastModelId = await Step(recorder, "alignment.average", "average of the DPO models", configJson,
+                Ids([.. dpoModels.Select(m => (m.Id, "averaged-from"))]), "model", () =>
+                {
+                    using var averaged = AverageModels(dpoModels.Select(m => m.Folder).ToList(), device);
+                    LlamaDirectory.Save(averaged, averagedDir, tokenizer);
+                    return Task.FromResult((averagedDir, new Dictionary<string, double> { ["models"] = dpoModels.Count }));
+                }, cancellation);
         }
         var report = new AlignReport(baseScores, rounds, Path.GetFullPath(final),
             data.HeldOutPrompts.Where(p => p.HasVerifier).GroupBy(p => p.Task).ToDictionary(g => g.Key, g => g.Count()), data.HeldOutPairs.Count);

@@ -53,7 +53,7 @@ public sealed class TinyChatModel : IDisposable
             var examples = Suite.Sample(false, 600, 1).Select(TaskSuite.ToExample).ToList();
             Sft = SftTrainer.Train(model, Encoder, examples, new SftOptions
             {
-                RowLength = 96, Training = new TrainingOptions { LearningRate = 3e-3, Steps = 120, WarmupSteps = 10, BatchSize = 8 },
+                RowLength = 96, Training = new TrainingOptions { LearningRate = 3e-3, Steps = 300, WarmupSteps = 20, BatchSize = 8 },
             });
             SftAccuracy = Accuracy(model);
             LlamaDirectory.Save(model, SftDirectory, tokenizer);

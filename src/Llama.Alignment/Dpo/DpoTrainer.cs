@@ -30,34 +30,21 @@ public static class DpoTrainer
         if (fitted.Count == 0) throw new ChatDataException($"no preference pair fits the context ({fit})");
         var reference = ReferenceLogProbs.Compute(policy, fitted, encoder.Tokenizer);
         var random = new Random(options.Training.Seed);
-        using var stepper = new OptimizerStepper(policy.named_parameters().Select(p => (p.name, p.parameter)), options.Training);
-        policy.train();
-        double first = double.NaN, last = double.NaN;
-        for (int step = 0; step < options.Training.Steps; step++)
+        var (first, last) = TrainingLoop.Run(policy, options.Training, "dpo", _ =>
         {
-            cancellation.ThrowIfCancellationRequested();
             var picks = Enumerable.Range(0, options.Training.BatchSize).Select(_ => random.Next(fitted.Count)).ToArray();
-            double loss, margin, accuracy;
-            using (var scope = NewDisposeScope())
+            var batch = PreferenceBatch.Create(picks.Select(i => fitted[i]).ToList(), encoder.Tokenizer, policy.Device);
+            var logProbs = batch.LogProbs(policy);
+            var terms = DpoLoss.Compute(batch.Chosen(logProbs), batch.Rejected(logProbs), batch.Chosen(batch.ContentMask), batch.Rejected(batch.ContentMask),
+                batch.Chosen(batch.ReplyMask), tensor(picks.Select(i => reference.Chosen[i]).ToArray(), device: policy.Device),
+                tensor(picks.Select(i => reference.Rejected[i]).ToArray(), device: policy.Device), options.Beta, options.Loss, options.NllCoefficient);
+            var difference = terms.ChosenRewards - terms.RejectedRewards;
+            var extra = new Dictionary<string, double>
             {
-                using var batch = PreferenceBatch.Create(picks.Select(i => fitted[i]).ToList(), encoder.Tokenizer, policy.Device);
-                var logProbs = batch.LogProbs(policy);
-                var terms = DpoLoss.Compute(batch.Chosen(logProbs), batch.Rejected(logProbs), batch.Chosen(batch.ContentMask), batch.Rejected(batch.ContentMask),
-                    batch.Chosen(batch.ReplyMask), tensor(picks.Select(i => reference.Chosen[i]).ToArray(), device: policy.Device),
-                    tensor(picks.Select(i => reference.Rejected[i]).ToArray(), device: policy.Device), options.Beta, options.Loss, options.NllCoefficient);
-                terms.Loss.backward();
-                loss = terms.Loss.item<float>();
-                var difference = terms.ChosenRewards - terms.RejectedRewards;
-                margin = difference.mean().item<float>();
-                accuracy = difference.gt(0).to(ScalarType.Float32).mean().item<float>();
-            }
-            var (lr, norm) = stepper.Step(step);
-            if (step == 0) first = loss;
-            last = loss;
-            progress?.Report(new TrainingStep("dpo", step + 1, options.Training.Steps, loss, lr, norm,
-                new Dictionary<string, double> { ["reward_margin"] = margin, ["reward_accuracy"] = accuracy }));
-        }
-        policy.eval();
+                ["reward_margin"] = difference.mean().item<float>(), ["reward_accuracy"] = difference.gt(0).to(ScalarType.Float32).mean().item<float>(),
+            };
+            return (terms.Loss, extra);
+        }, progress, cancellation);
         return new DpoResult(options.Training.Steps, fit, first, last);
     }
 

@@ -20,27 +20,12 @@ public static class RewardTrainer
         var (fitted, fit) = ContextFit.Preferences(pairs.Select(encoder.Encode), model.Config.MaxPositionEmbeddings, options.Overlong);
         if (fitted.Count == 0) throw new ChatDataException($"no preference pair fits the context ({fit})");
         var random = new Random(options.Training.Seed);
-        using var stepper = new OptimizerStepper(model.named_parameters().Select(p => (p.name, p.parameter)), options.Training);
-        model.train();
-        double first = double.NaN, last = double.NaN;
-        for (int step = 0; step < options.Training.Steps; step++)
+        var (first, last) = TrainingLoop.Run(model, options.Training, "rm", _ =>
         {
-            cancellation.ThrowIfCancellationRequested();
             var batch = Enumerable.Range(0, options.Training.BatchSize).Select(_ => fitted[random.Next(fitted.Count)]).ToList();
-            double loss;
-            using (var scope = NewDisposeScope())
-            {
-                var (chosen, rejected) = Score(model, batch, encoder.Tokenizer.EotId);
-                var lossTensor = BradleyTerryLoss.Compute(chosen, rejected);
-                lossTensor.backward();
-                loss = lossTensor.item<float>();
-            }
-            var (lr, norm) = stepper.Step(step);
-            if (step == 0) first = loss;
-            last = loss;
-            progress?.Report(new TrainingStep("rm", step + 1, options.Training.Steps, loss, lr, norm));
-        }
-        model.eval();
+            var (chosen, rejected) = Score(model, batch, encoder.Tokenizer.EotId);
+            return (BradleyTerryLoss.Compute(chosen, rejected), null);
+        }, progress, cancellation);
         return new RewardResult(options.Training.Steps, fit, first, last);
     }
 

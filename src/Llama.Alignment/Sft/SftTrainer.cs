@@ -23,37 +23,22 @@ public static class SftTrainer
         random.Shuffle(shuffled);
         var rows = SftPacker.Pack(shuffled, rowLength, encoder.Tokenizer.EotId);
 
-        using var stepper = new OptimizerStepper(model.named_parameters().Select(p => (p.name, p.parameter)), options.Training);
-        model.train();
-        double first = double.NaN, last = double.NaN;
         int cursor = rows.Count;
-        for (int step = 0; step < options.Training.Steps; step++)
+        var (first, last) = TrainingLoop.Run(model, options.Training, "sft", _ =>
         {
-            cancellation.ThrowIfCancellationRequested();
             var batch = new List<PackedRow>();
             while (batch.Count < Math.Min(options.Training.BatchSize, rows.Count))
             {
                 if (cursor == rows.Count) { random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows)); cursor = 0; }
                 batch.Add(rows[cursor++]);
             }
-            double loss;
-            using (var scope = NewDisposeScope())
-            {
-                var ids = Stack(batch.Select(r => r.Ids), ScalarType.Int64, model.Device);
-                var documents = Stack(batch.Select(r => r.DocumentIds), ScalarType.Int64, model.Device);
-                var targets = tensor(batch.SelectMany(r => r.Targets).ToArray(), [batch.Count, rowLength], ScalarType.Bool, model.Device);
-                var positions = AttentionMasks.PositionsWithinDocuments(documents);
-                var logits = model.Forward(ids, positions: positions, documentIds: documents);
-                var lossTensor = SftLoss.Compute(logits, ids, targets);
-                lossTensor.backward();
-                loss = lossTensor.item<float>();
-            }
-            var (lr, norm) = stepper.Step(step);
-            if (step == 0) first = loss;
-            last = loss;
-            progress?.Report(new TrainingStep("sft", step + 1, options.Training.Steps, loss, lr, norm));
-        }
-        model.eval();
+            var ids = Stack(batch.Select(r => r.Ids), ScalarType.Int64, model.Device);
+            var documents = Stack(batch.Select(r => r.DocumentIds), ScalarType.Int64, model.Device);
+            var targets = tensor(batch.SelectMany(r => r.Targets).ToArray(), [batch.Count, rowLength], ScalarType.Bool, model.Device);
+            var positions = AttentionMasks.PositionsWithinDocuments(documents);
+            var logits = model.Forward(ids, positions: positions, documentIds: documents);
+            return (SftLoss.Compute(logits, ids, targets), null);
+        }, progress, cancellation);
         return new SftResult(options.Training.Steps, rows.Count, fit, first, last);
     }
 

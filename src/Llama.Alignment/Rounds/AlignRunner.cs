@@ -209,9 +209,3 @@ public static class AlignRunner
         public void Report(TrainingStep s) => target?.Report(new AlignProgress(s.Stage, s.Step, s.TotalSteps, $"loss {s.Loss:0.000}"));
     }
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that calls its handler on the reporting thread (no synchronisation context hop).</summary>
-public sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
-{
-    public void Report(T value) => handler(value);
-}

@@ -1,3 +1,4 @@
+using Llama.Core;
 using System.Text.Json;
 using Llama.Alignment.Rounds;
 using Llama.Platform;

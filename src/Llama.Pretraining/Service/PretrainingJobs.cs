@@ -1,3 +1,4 @@
+using Llama.Core;
 using System.Text.Json;
 using Llama.Platform;
 using Llama.Platform.Jobs;

@@ -32,9 +32,16 @@ public sealed class AlignRecorder
         return new AlignRecorder(new RunTracker(store), new ArtifactRegistry(store));
     }
 
-    /// <summary>Registers an input folder that is not an artifact yet (the base model given by path).</summary>
-    public async Task<Guid> RegisterInputAsync(string kind, string folder, CancellationToken cancellation) =>
-        (await _registry.RegisterAsync(Describe(kind, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), folder, null), null, cancellation)).Id;
+    /// <summary>
+    /// The artifact of an input folder given by path (the base model): the one already recorded with the same location
+    /// and content, else a new one.
+    /// </summary>
+    public async Task<Guid> RegisterInputAsync(string kind, string folder, CancellationToken cancellation)
+    {
+        var spec = Describe(kind, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), folder, null);
+        var known = (await _registry.ListAsync(kind, 10_000, cancellation)).FirstOrDefault(a => a.Uri == spec.Uri && a.Sha256 == spec.Sha256);
+        return known?.Id ?? (await _registry.RegisterAsync(spec, null, cancellation)).Id;
+    }
 
     /// <summary>Runs one step as a recorded Run; <paramref name="step"/> returns the output folder, its metrics and metadata.</summary>
     public async Task<Guid> StepAsync(string kind, string name, string configJson, IReadOnlyList<(Guid Id, string Role)> inputs, string outputKind,

@@ -191,6 +191,7 @@ internal static class AlignCommand
             var metrics = DpoTrainer.Evaluate(policy, reference, run.Encoder, run.Data.HeldOutPairs, config.Dpo.Beta);
             Console.WriteLine(string.Create(Inv, $"DPO ({config.Dpo.Loss}): {result.Steps} steps ({result.Fit}); loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}"));
             Console.WriteLine(string.Create(Inv, $"held-out pairs: {metrics.Pairs}, reward accuracy {metrics.RewardAccuracy:P1}, reward margin {metrics.RewardMargin:0.000}, log-prob accuracy {metrics.LogProbAccuracy:P1}"));
+            PrintAccuracy(TaskAccuracy.Measure(policy, run.Encoder, run.Data.HeldOutPrompts, config.EvalMaxNewTokens, cancellation: cancellation));
             Console.WriteLine($"model: {Path.GetFullPath(output)}");
             return Task.FromResult(0);
         });

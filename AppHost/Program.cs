@@ -26,6 +26,10 @@ var pretraining = builder.AddLlamaService("pretraining")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
     .WaitFor(registry);
+var alignment = builder.AddLlamaService("alignment")
+    .WithMetadata(metadata)
+    .WithObjectStore(objects)
+    .WaitFor(registry);
 var evaluation = builder.AddLlamaService("evaluation")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
@@ -43,6 +47,9 @@ var pipeline = builder.AddLlamaService("pipeline")
     .WaitFor(registry)
     .WithReference(curation)
     .WithReference(pretraining)
+    .WithReference(alignment)
+    .WithReference(quantization)
+    .WithReference(evaluation)
     .WithHttpCommand("/api/pipeline/jobs", "Run the smoke pipeline", commandName: "run-smoke-pipeline", commandOptions: new HttpCommandOptions
     {
         Method = HttpMethod.Post,
@@ -70,6 +77,7 @@ if (!builder.ExecutionContext.IsPublishMode)
     // Where their jobs write by default (in a cloud: the container's working folder or a mounted volume).
     curation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "curation"));
     pretraining.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pretraining"));
+    alignment.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "alignment"));
     evaluation.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "evaluation"));
     quantization.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "quantization"));
     pipeline.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "pipeline"));

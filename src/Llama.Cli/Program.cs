@@ -13,6 +13,7 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     CurateCommand.Create(),
     CurateCommand.CreateData(),
     PretrainCommand.Create(),
+    AlignCommand.Create(), AlignCommand.CreateSft(), AlignCommand.CreateRewardModel(), AlignCommand.CreateRejectionSampling(), AlignCommand.CreateDpo(),
     EvalCommand.Create(),
     QuantizeCommand.Create(),
     PipelineCommand.Create(),

@@ -1,3 +1,4 @@
+using Llama.Core;
 using System.CommandLine;
 using Llama.Cli.Pipeline;
 using Llama.Pretraining.Training;

@@ -1,3 +1,4 @@
+using Llama.Core.Training;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -7,7 +8,7 @@ using Llama.Core.Model;
 using Llama.Pretraining.Optimization;
 using Llama.Pretraining.Training;
 using static TorchSharp.torch;
-using AdamW = Llama.Pretraining.Optimization.AdamW;
+using AdamW = Llama.Core.Training.AdamW;
 
 namespace Llama.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using Llama.Core;
 using System.CommandLine;
 using System.Globalization;
 using Llama.Platform.Configuration;

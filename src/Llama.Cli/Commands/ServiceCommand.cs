@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Llama.Alignment.Service;
 using Llama.Cli.Pipeline.Services;
 using Llama.Curation.Service;
 using Llama.Evaluation.Service;
@@ -46,6 +47,10 @@ internal static class ServiceCommand
                 // Training steps take long; a generous lease keeps a busy worker from looking dead.
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
             app => app.MapPretrainingApi()),
+        ["alignment"] = new(
+            (services, settings) => services.AddStageJobWorker("alignment", jobs => jobs.Add(AlignmentJobRequest.Kind, new AlignmentJobHandler(settings)),
+                o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),
+            app => app.MapAlignmentApi()),
         ["evaluation"] = new(
             (services, settings) => services.AddStageJobWorker("evaluation", jobs => jobs.Add(EvaluationJobRequest.Kind, new EvaluationJobHandler(settings)),
                 o => o with { LeaseDuration = TimeSpan.FromMinutes(2) }),

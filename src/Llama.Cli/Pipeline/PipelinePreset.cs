@@ -1,3 +1,5 @@
+using Llama.Alignment.Rounds;
+
 namespace Llama.Cli.Pipeline;
 
 /// <summary>
@@ -19,6 +21,9 @@ public sealed record PipelinePreset
     public required string PretrainPreset { get; init; }
     public long? PretrainSteps { get; init; }
 
+    /// <summary>Alignment: null runs the stage's defaults; smoke shrinks every stage to a few steps and items.</summary>
+    public Func<AlignConfig, AlignConfig>? SizeAlignment { get; init; }
+
     /// <summary>Held-out tokens and greedy prompts the FP8 quality check measures.</summary>
     public int QuantizeQualityTokens { get; init; } = 4096;
     public int QuantizeQualityPrompts { get; init; } = 4;
@@ -32,6 +37,14 @@ public sealed record PipelinePreset
         ["smoke"] = new()
         {
             Name = "smoke", CorpusInputs = ["austen/pride-and-prejudice"], TokenizerVocabSize = 1024, PretrainPreset = "smoke",
+            SizeAlignment = c => c with
+            {
+                SftItemsPerTask = 40, PairItemsPerTask = 16, RejectionPromptsPerTask = 2, EvalItemsPerTask = 8,
+                Sft = c.Sft with { Training = c.Sft.Training with { Steps = 8 } },
+                Reward = c.Reward with { Training = c.Reward.Training with { Steps = 4 } },
+                RejectionSampling = c.RejectionSampling with { SamplesPerPrompt = 4 },
+                Dpo = c.Dpo with { Training = c.Dpo.Training with { Steps = 4 } },
+            },
             QuantizeQualityTokens = 512, QuantizeQualityPrompts = 1,
             EvaluationTasks = ["quiz", "cloze", "perplexity-prose"], EvaluationLimit = 8,
         },

@@ -15,7 +15,13 @@ public sealed record PipelineOutcome(PipelineState State, string ReportPath, IRe
 public static class PipelineRunner
 {
     /// <summary>The steps in order. Each reads the outputs of the steps before it from the state.</summary>
-    internal static IReadOnlyList<PipelineStep> Steps { get; } = [new CurateStep(), new PretrainStep()];
+    internal static IReadOnlyList<PipelineStep> Steps { get; } =
+    [
+        new CurateStep(), new PretrainStep(), new AlignStep(), new QuantizeStep(),
+        new EvaluateStep("5-evaluate-base", "2-pretrain", "pretrained"),
+        new EvaluateStep("6-evaluate-aligned", AlignStep.StepName, "aligned"),
+        new EvaluateStep("7-evaluate-fp8", "4-quantize", "FP8"),
+    ];
 
     /// <summary>Runs the unfinished steps in this process, each through its stage's library.</summary>
     public static Task<PipelineOutcome> RunAsync(PipelineContext context, Action<PipelineStep, int>? stepStarted, CancellationToken cancellation) =>
@@ -42,9 +48,14 @@ public static class PipelineRunner
         return new PipelineOutcome(context.State, report, skipped);
     }
 
-    /// <summary>The command that serves the pipeline's final model.</summary>
-    public static string ServeCommand(PipelineState state) =>
-        $"llama generate --model {state.Output("2-pretrain", "model")} --prompt \"It is a truth\"";
+    /// <summary>The command that serves the pipeline's final model (the FP8 one, when its quality check promoted it, else the aligned one).</summary>
+    public static string ServeCommand(PipelineState state)
+    {
+        bool promoted = state.Steps.TryGetValue("4-quantize", out var fp8) && fp8.Scores.GetValueOrDefault("promoted", 1) > 0;
+        string model = (promoted ? state.OptionalOutput("4-quantize", "model") : null)
+            ?? state.OptionalOutput(AlignStep.StepName, "model") ?? state.Output("2-pretrain", "model");
+        return $"llama serve --model {model} --port 8000";
+    }
 
     private static string Report(PipelineContext context)
     {

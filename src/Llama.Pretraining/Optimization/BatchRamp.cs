@@ -1,3 +1,5 @@
+using Llama.Core.Training;
+
 namespace Llama.Pretraining.Optimization;
 
 /// <summary>One stage of a <see cref="BatchRamp"/>: from <paramref name="TokensSeen"/> on, each step takes <paramref name="BatchTokens"/> tokens.</summary>

@@ -1,3 +1,5 @@
+using Llama.Core.Training;
+
 namespace Llama.Pretraining.Optimization;
 
 /// <summary>One stage of a <see cref="ContextSchedule"/>: from <paramref name="TokensSeen"/> on, train at <paramref name="SequenceLength"/>.</summary>

@@ -1,3 +1,4 @@
+using Llama.Core.Training;
 using static TorchSharp.torch;
 
 namespace Llama.Pretraining.Optimization;

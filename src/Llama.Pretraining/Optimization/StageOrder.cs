@@ -1,3 +1,5 @@
+using Llama.Core.Training;
+
 namespace Llama.Pretraining.Optimization;
 
 /// <summary>The checks every tokens-seen staged schedule shares.</summary>

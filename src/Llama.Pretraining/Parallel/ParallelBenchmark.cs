@@ -3,7 +3,7 @@ using Llama.Core.Config;
 using Llama.Core.Model;
 using Llama.Pretraining.Parallel.ProcessGroups;
 using static TorchSharp.torch;
-using AdamW = Llama.Pretraining.Optimization.AdamW;
+using AdamW = Llama.Core.Training.AdamW;
 
 namespace Llama.Pretraining.Parallel;
 

@@ -1,5 +1,6 @@
 using Llama.Core.Model;
 using Llama.Pretraining.Data;
+using Llama.Core.Training;
 using Llama.Pretraining.Optimization;
 using Llama.Pretraining.Parallel.ProcessGroups;
 using TorchSharp.Modules;

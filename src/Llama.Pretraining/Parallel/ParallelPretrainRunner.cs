@@ -5,11 +5,12 @@ using Llama.Core;
 using Llama.Core.Model;
 using Llama.Pretraining.Checkpointing;
 using Llama.Pretraining.Data;
+using Llama.Core.Training;
 using Llama.Pretraining.Optimization;
 using Llama.Pretraining.Parallel.ProcessGroups;
 using Llama.Pretraining.Training;
 using static TorchSharp.torch;
-using AdamW = Llama.Pretraining.Optimization.AdamW;
+using AdamW = Llama.Core.Training.AdamW;
 
 namespace Llama.Pretraining.Parallel;
 

@@ -1,3 +1,4 @@
+using Llama.Core;
 using System.Text.Json;
 using Llama.Platform;
 using Llama.Platform.Jobs;
@@ -24,7 +25,7 @@ public sealed record PretrainingJobRequest(string? Data, string? Preset, Pretrai
             (request.Config ?? PretrainPresets.Get(request.Preset ?? "tiny")).Validate("config");
         }
         catch (ArgumentException e) { return e.Message; }
-        catch (Llama.Pretraining.Optimization.ScheduleConfigException e) { return e.Message; }
+        catch (Llama.Core.Training.ScheduleConfigException e) { return e.Message; }
         if (request.Parallel is { } layout && (layout.Tp < 1 || layout.Cp < 1 || layout.Pp < 1 || layout.Dp < 1))
             return "parallel: tp, cp, pp and dp must each be at least 1";
         return null;

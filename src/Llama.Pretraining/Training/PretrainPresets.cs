@@ -1,3 +1,4 @@
+using Llama.Core.Training;
 using Llama.Pretraining.Optimization;
 
 namespace Llama.Pretraining.Training;

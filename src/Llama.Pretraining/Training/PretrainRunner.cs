@@ -1,3 +1,4 @@
+using Llama.Core.Training;
 using System.Text.Json;
 using Llama.Core;
 using Llama.Core.Config;
@@ -133,8 +134,3 @@ public static class PretrainRunner
 /// <summary>The opened training data: where it is, its tokenizer, the model shape sized to it, the split and the sampler.</summary>
 internal sealed record PretrainData(string Folder, Llama3Tokenizer Tokenizer, LlamaConfig ModelConfig, TokenDataSplit Split, PackedBatchSampler Sampler);
 
-/// <summary>An <see cref="IProgress{T}"/> that runs its handler at once on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
-public sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
-{
-    public void Report(T value) => handler(value);
-}

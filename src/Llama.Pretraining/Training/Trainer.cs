@@ -1,3 +1,4 @@
+using Llama.Core.Training;
 using System.Diagnostics;
 using System.Text.Json;
 using Llama.Core.Config;
@@ -6,7 +7,7 @@ using Llama.Pretraining.Checkpointing;
 using Llama.Pretraining.Data;
 using Llama.Pretraining.Optimization;
 using static TorchSharp.torch;
-using AdamW = Llama.Pretraining.Optimization.AdamW;
+using AdamW = Llama.Core.Training.AdamW;
 
 namespace Llama.Pretraining.Training;
 

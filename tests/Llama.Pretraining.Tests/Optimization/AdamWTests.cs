@@ -1,11 +1,11 @@
 using Llama.Core.Config;
 using Llama.Core.Model;
-using Llama.Pretraining.Optimization;
+using Llama.Core.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 // TorchSharp.Modules has an AdamW too (the reference this file compares against).
-using AdamW = Llama.Pretraining.Optimization.AdamW;
+using AdamW = Llama.Core.Training.AdamW;
 
 namespace Llama.Pretraining.Tests.Optimization;
 

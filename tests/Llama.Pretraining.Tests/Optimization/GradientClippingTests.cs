@@ -1,4 +1,4 @@
-using Llama.Pretraining.Optimization;
+using Llama.Core.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
+using Llama.Core.Training;
 using System.Text.Json;
-using Llama.Pretraining.Optimization;
 
 namespace Llama.Pretraining.Tests.Optimization;
 

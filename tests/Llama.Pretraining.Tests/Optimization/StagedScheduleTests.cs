@@ -1,3 +1,4 @@
+using Llama.Core.Training;
 using System.Text.Json;
 using Llama.Pretraining.Optimization;
 

@@ -1,4 +1,6 @@
+using Llama.Core;
 using Llama.Core.Checkpoints;
+using Llama.Core.Training;
 using Llama.Pretraining.Optimization;
 using Llama.Pretraining.Parallel;
 using Llama.Pretraining.Parallel.ProcessGroups;

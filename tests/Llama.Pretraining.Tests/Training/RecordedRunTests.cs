@@ -1,3 +1,5 @@
+using Llama.Core;
+using Llama.Core.Training;
 using Llama.Platform;
 using Llama.Platform.Artifacts;
 using Llama.Platform.Metadata;

@@ -1,4 +1,6 @@
 using Llama.Core.Checkpoints;
+using Llama.Core.Training;
+using Llama.Core;
 using Llama.Pretraining.Checkpointing;
 using Llama.Pretraining.Optimization;
 using Llama.Pretraining.Training;

@@ -1,3 +1,4 @@
+using Llama.Core;
 using System.Text.Json;
 using System.Globalization;
 using Llama.Cli.Commands;

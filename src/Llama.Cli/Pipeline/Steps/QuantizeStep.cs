@@ -13,9 +13,12 @@ internal sealed class QuantizeStep : PipelineStep
     public override string Title => "quantize to row-wise FP8 with a quality check";
     public override string Role => "quantization";
 
-    /// <summary>The aligned model when alignment ran, else the pretrained one (by artifact id when recorded, for lineage).</summary>
+    /// <summary>
+    /// The aligned model (by directory: alignment records its outputs in place, not in the object store), else the
+    /// pretrained one (by artifact id when recorded, so the FP8 model's lineage points at it).
+    /// </summary>
     internal static string SourceModel(PipelineState state) =>
-        state.OptionalOutput(AlignStep.StepName, "model-artifact") ?? state.OptionalOutput(AlignStep.StepName, "model")
+        state.OptionalOutput(AlignStep.StepName, "model")
         ?? state.OptionalOutput("2-pretrain", "model-artifact") ?? state.Output("2-pretrain", "model");
 
     private static QuantizeConfig Config(PipelineContext context) => new()

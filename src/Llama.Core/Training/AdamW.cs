@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Llama.Pretraining.Optimization;
+namespace Llama.Core.Training;
 
 /// <summary>
 /// AdamW with decoupled weight decay, the update of <c>torch.optim.AdamW</c> (amsgrad off), written here so its

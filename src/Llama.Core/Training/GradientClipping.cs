@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Llama.Pretraining.Optimization;
+namespace Llama.Core.Training;
 
 /// <summary>Gradient clipping by the global L2 norm, as <c>torch.nn.utils.clip_grad_norm_</c> (norm_type 2).</summary>
 public static class GradientClipping

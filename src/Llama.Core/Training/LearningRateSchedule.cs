@@ -1,4 +1,4 @@
-namespace Llama.Pretraining.Optimization;
+namespace Llama.Core.Training;
 
 /// <summary>
 /// The Llama 3 learning-rate schedule as data: linear warm-up to the peak, cosine decay to a floor, and a final

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Llama.Pretraining.Optimization;
+namespace Llama.Core.Training;
 
 /// <summary>
 /// Hyper-parameters of <see cref="AdamW"/> other than the learning rate, which the schedule supplies per step.

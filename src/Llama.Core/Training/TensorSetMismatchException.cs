@@ -1,4 +1,4 @@
-namespace Llama.Pretraining.Optimization;
+namespace Llama.Core.Training;
 
 /// <summary>
 /// A named set of tensors (optimizer state, checkpoints to average) that does not match the one expected:

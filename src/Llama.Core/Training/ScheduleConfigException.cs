@@ -1,4 +1,4 @@
-namespace Llama.Pretraining.Optimization;
+namespace Llama.Core.Training;
 
 /// <summary>A schedule or ramp that cannot be followed; the message names the field and the value.</summary>
 public sealed class ScheduleConfigException(string message) : Exception(message);

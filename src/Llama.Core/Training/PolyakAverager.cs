@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Llama.Pretraining.Optimization;
+namespace Llama.Core.Training;
 
 /// <summary>
 /// The arithmetic mean of several checkpoints' weights: Llama 3's final pretrained model is the average of the

@@ -1,0 +1,64 @@
+using Llama.Alignment.Data;
+using Llama.Alignment.Training;
+using Llama.Core.Model;
+using static TorchSharp.torch;
+
+namespace Llama.Alignment.Dpo;
+
+/// <summary>What a DPO run did.</summary>
+public sealed record DpoResult(int Steps, FitCounts Fit, double FirstLoss, double FinalLoss);
+
+/// <summary>
+/// Held-out preference quality of a policy. Implicit rewards β·(log π − log ref) measure the change from the
+/// reference (zero for the reference itself); the log-prob columns compare the policy's own summed log-probs of the
+/// chosen and rejected replies, which needs no reference and so compares base, SFT and DPO models alike.
+/// </summary>
+public sealed record PreferenceMetrics(int Pairs, double RewardAccuracy, double RewardMargin, double LogProbAccuracy, double LogProbMargin);
+
+/// <summary>DPO against a frozen reference whose log-probs are cached once (<see cref="ReferenceLogProbs"/>).</summary>
+public static class DpoTrainer
+{
+    /// <summary>
+    /// Trains <paramref name="policy"/> in place. The reference log-probs are computed from <paramref name="policy"/>'s
+    /// weights before the first update unless given: the reference is the policy DPO starts from (the SFT model).
+    /// </summary>
+    public static DpoResult Train(LlamaModel policy, ChatEncoder encoder, IReadOnlyList<PreferencePair> pairs, DpoOptions options,
+        IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        var (fitted, fit) = ContextFit.Preferences(pairs.Select(encoder.Encode), policy.Config.MaxPositionEmbeddings, options.Overlong);
+        if (fitted.Count == 0) throw new ChatDataException($"no preference pair fits the context ({fit})");
+        var reference = ReferenceLogProbs.Compute(policy, fitted, encoder.Tokenizer);
+        var random = new Random(options.Training.Seed);
+        var (first, last) = TrainingLoop.Run(policy, options.Training, "dpo", _ =>
+        {
+            var picks = Enumerable.Range(0, options.Training.BatchSize).Select(_ => random.Next(fitted.Count)).ToArray();
+            var batch = PreferenceBatch.Create(picks.Select(i => fitted[i]).ToList(), encoder.Tokenizer, policy.Device);
+            var logProbs = batch.LogProbs(policy);
+            var terms = DpoLoss.Compute(batch.Chosen(logProbs), batch.Rejected(logProbs), batch.Chosen(batch.ContentMask), batch.Rejected(batch.ContentMask),
+                batch.Chosen(batch.ReplyMask), tensor(picks.Select(i => reference.Chosen[i]).ToArray(), device: policy.Device),
+                tensor(picks.Select(i => reference.Rejected[i]).ToArray(), device: policy.Device), options.Beta, options.Loss, options.NllCoefficient);
+            var difference = terms.ChosenRewards - terms.RejectedRewards;
+            var extra = new Dictionary<string, double>
+            {
+                ["reward_margin"] = difference.mean().item<float>(), ["reward_accuracy"] = difference.gt(0).to(ScalarType.Float32).mean().item<float>(),
+            };
+            return (terms.Loss, extra);
+        }, progress, cancellation);
+        return new DpoResult(options.Training.Steps, fit, first, last);
+    }
+
+    /// <summary>Preference metrics of <paramref name="policy"/> on held-out pairs against <paramref name="reference"/> (null: rewards are 0).</summary>
+    public static PreferenceMetrics Evaluate(LlamaModel policy, LlamaModel? reference, ChatEncoder encoder, IReadOnlyList<PreferencePair> pairs, double beta, int batchSize = 16)
+    {
+        var (fitted, _) = ContextFit.Preferences(pairs.Select(encoder.Encode), policy.Config.MaxPositionEmbeddings, OverlongPolicy.Truncate);
+        if (fitted.Count == 0) return new PreferenceMetrics(0, double.NaN, double.NaN, double.NaN, double.NaN);
+        var own = ReferenceLogProbs.Compute(policy, fitted, encoder.Tokenizer, batchSize);
+        var baseline = reference is null ? own : ReferenceLogProbs.Compute(reference, fitted, encoder.Tokenizer, batchSize);
+        int n = fitted.Count;
+        var rewardMargins = Enumerable.Range(0, n).Select(i => beta * ((own.Chosen[i] - baseline.Chosen[i]) - (own.Rejected[i] - baseline.Rejected[i]))).ToArray();
+        var logProbMargins = Enumerable.Range(0, n).Select(i => (double)own.Chosen[i] - own.Rejected[i]).ToArray();
+        return new PreferenceMetrics(n, rewardMargins.Count(m => m > 0) / (double)n, rewardMargins.Average(),
+            logProbMargins.Count(m => m > 0) / (double)n, logProbMargins.Average());
+    }
+}

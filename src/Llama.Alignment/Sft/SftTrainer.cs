@@ -1,0 +1,50 @@
+using Llama.Alignment.Data;
+using Llama.Alignment.Training;
+using Llama.Core.Model;
+using static TorchSharp.torch;
+
+namespace Llama.Alignment.Sft;
+
+/// <summary>What an SFT run did.</summary>
+public sealed record SftResult(int Steps, int Rows, FitCounts Fit, double FirstLoss, double FinalLoss);
+
+/// <summary>Supervised fine-tuning on packed chat rows with the loss on assistant tokens only.</summary>
+public static class SftTrainer
+{
+    public static SftResult Train(LlamaModel model, ChatEncoder encoder, IReadOnlyList<ChatExample> examples, SftOptions options,
+        IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default)
+    {
+        options.Training.Validate("sft.training");
+        int rowLength = options.RowLength > 0 ? Math.Min(options.RowLength, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
+        var (fitted, fit) = ContextFit.Conversations(examples.Select(encoder.Encode), rowLength, options.Overlong);
+        if (fitted.Count == 0) throw new ChatDataException($"no SFT example fits a row of {rowLength} tokens ({fit})");
+        var random = new Random(options.Training.Seed);
+        var shuffled = fitted.ToArray();
+        random.Shuffle(shuffled);
+        var rows = SftPacker.Pack(shuffled, rowLength, encoder.Tokenizer.EotId);
+
+        int cursor = rows.Count;
+        var (first, last) = TrainingLoop.Run(model, options.Training, "sft", _ =>
+        {
+            var batch = new List<PackedRow>();
+            while (batch.Count < Math.Min(options.Training.BatchSize, rows.Count))
+            {
+                if (cursor == rows.Count) { random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows)); cursor = 0; }
+                batch.Add(rows[cursor++]);
+            }
+            var ids = Stack(batch.Select(r => r.Ids), ScalarType.Int64, model.Device);
+            var documents = Stack(batch.Select(r => r.DocumentIds), ScalarType.Int64, model.Device);
+            var targets = tensor(batch.SelectMany(r => r.Targets).ToArray(), [batch.Count, rowLength], ScalarType.Bool, model.Device);
+            var positions = AttentionMasks.PositionsWithinDocuments(documents);
+            var logits = model.Forward(ids, positions: positions, documentIds: documents);
+            return (SftLoss.Compute(logits, ids, targets), null);
+        }, progress, cancellation);
+        return new SftResult(options.Training.Steps, rows.Count, fit, first, last);
+    }
+
+    private static Tensor Stack(IEnumerable<int[]> rows, ScalarType dtype, Device device)
+    {
+        var list = rows.ToList();
+        return tensor(list.SelectMany(r => r.Select(v => (long)v)).ToArray(), [list.Count, list[0].Length], dtype, device);
+    }
+}

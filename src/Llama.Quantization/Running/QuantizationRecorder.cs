@@ -44,9 +44,14 @@ internal sealed class QuantizationRecorder
         var store = new MetadataStore(platform.Metadata);
         await store.MigrateAsync(cancellation);
         var registry = new ArtifactRegistry(store);
-        var source = sourceArtifact ?? await registry.RegisterAsync(new NewArtifact("source", DirectoryName(sourceDirectory),
-            new Uri(Path.GetFullPath(sourceDirectory)).AbsoluteUri, DirectoryBytes(sourceDirectory), FolderSha256(sourceDirectory),
-            JsonSerializer.Serialize(new { registered_by = "quantization" })), cancellation: cancellation);
+        string location = new Uri(Path.GetFullPath(sourceDirectory)).AbsoluteUri;
+        // A directory another stage recorded in place (alignment's models are file:// artifacts) keeps its lineage: the
+        // newest model artifact at that location is the source. Otherwise the directory is registered as a source.
+        var source = sourceArtifact
+            ?? (await registry.ListAsync("model", 10_000, cancellation)).Where(a => a.Uri.TrimEnd('/') == location.TrimEnd('/')).MaxBy(a => a.CreatedAt)
+            ?? await registry.RegisterAsync(new NewArtifact("source", DirectoryName(sourceDirectory),
+                location, DirectoryBytes(sourceDirectory), FolderSha256(sourceDirectory),
+                JsonSerializer.Serialize(new { registered_by = "quantization" })), cancellation: cancellation);
         var runs = new RunTracker(store);
         var run = await runs.StartAsync("quantization", name, config.ToJson(), [(source.Id, "source-model")], cancellation: cancellation);
         return new QuantizationRecorder(registry, runs, platform.CreateObjectStore(), run, source.Id);

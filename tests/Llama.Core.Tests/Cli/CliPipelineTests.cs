@@ -35,7 +35,14 @@ public class CliPipelineTests
         Assert.Contains("skipped: 1-curate", resumed.StandardOutput);
         Assert.True(File.Exists(Path.Combine(folder, "report.md")));
 
-        // The final model's lineage reaches back through the averaged checkpoints to the curated dataset.
+        // Every stage ran and left its outputs; the FP8 model was made from the aligned one, and each model was evaluated.
+        var finished = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "pipeline.json"))).RootElement.GetProperty("steps");
+        Assert.Equal(["1-curate", "2-pretrain", "3-align", "4-quantize", "5-evaluate-base", "6-evaluate-aligned", "7-evaluate-fp8"],
+            finished.EnumerateObject().Select(p => p.Name).Order());
+        foreach (var evaluated in new[] { "5-evaluate-base", "6-evaluate-aligned", "7-evaluate-fp8" })
+            Assert.True(File.Exists(finished.GetProperty(evaluated).GetProperty("outputs").GetProperty("results").GetString()));
+
+        // The pretrained model's lineage reaches back through the averaged checkpoints to the curated dataset.
         var steps = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "pipeline.json"))).RootElement.GetProperty("steps");
         var model = Guid.Parse(steps.GetProperty("2-pretrain").GetProperty("outputs").GetProperty("model-artifact").GetString()!);
         var dataset = Guid.Parse(steps.GetProperty("1-curate").GetProperty("outputs").GetProperty("dataset-artifact").GetString()!);
@@ -43,11 +50,14 @@ public class CliPipelineTests
         var lineage = await registry.LineageAsync(model, LineageDirection.Up);
         Assert.Contains(lineage.Nodes, n => n.Artifact.Id == dataset);
         Assert.Contains(lineage.Edges, e => e.ChildId == model && e.Relation == "averaged-from");
+        var fp8 = Guid.Parse(finished.GetProperty("4-quantize").GetProperty("outputs").GetProperty("model-artifact").GetString()!);
+        var aligned = Guid.Parse(finished.GetProperty("3-align").GetProperty("outputs").GetProperty("model-artifact").GetString()!);
+        Assert.Contains((await registry.LineageAsync(fp8, LineageDirection.Up)).Edges, e => e.ChildId == fp8 && e.ParentId == aligned && e.Relation == "quantized-from");
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
         // Everything done: a third start only reports.
         var again = LlamaCli.Run(args);
         Assert.True(again.ExitCode == 0, again.StandardError);
-        Assert.Contains("skipped: 1-curate, 2-pretrain", again.StandardOutput);
+        Assert.Contains("skipped: 1-curate, 2-pretrain, 3-align, 4-quantize, 5-evaluate-base, 6-evaluate-aligned, 7-evaluate-fp8", again.StandardOutput);
     }
 }

@@ -10,7 +10,7 @@ namespace Llama.Core.Tests.Pipeline;
 public class ServiceRequestTests
 {
     [Fact]
-    public void The_curation_and_pretraining_job_bodies_are_valid_requests_of_their_services()
+    public void Every_steps_job_body_is_a_valid_request_of_its_service()
     {
         using var work = new Checkpoints.TemporaryDirectory();
         var state = PipelineState.LoadOrCreate(work.Path, "smoke");
@@ -22,5 +22,12 @@ public class ServiceRequestTests
         state.Finish("1-curate", new StepRecord { Outputs = new Dictionary<string, string> { ["data"] = work.Path } });
         var pretraining = JsonDocument.Parse(new PretrainStep().ServiceRequestJson(context)).RootElement;
         Assert.Null(PretrainingJobRequest.Validate(pretraining));
+
+        state.Finish("2-pretrain", new StepRecord { Outputs = new Dictionary<string, string> { ["model"] = work.Path } });
+        Assert.Null(Llama.Alignment.Service.AlignmentJobRequest.Validate(JsonDocument.Parse(new AlignStep().ServiceRequestJson(context)).RootElement));
+        state.Finish(AlignStep.StepName, new StepRecord { Outputs = new Dictionary<string, string> { ["model"] = work.Path } });
+        Assert.Null(Llama.Quantization.Service.QuantizationJobRequest.Validate(JsonDocument.Parse(new QuantizeStep().ServiceRequestJson(context)).RootElement));
+        var evaluate = new EvaluateStep("5-evaluate-base", "2-pretrain", "pretrained");
+        Assert.Null(Llama.Evaluation.Service.EvaluationJobRequest.Validate(JsonDocument.Parse(evaluate.ServiceRequestJson(context)).RootElement));
     }
 }

@@ -14,5 +14,6 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     CurateCommand.CreateData(),
     PretrainCommand.Create(),
     ServiceCommand.Create(),
+    ExportCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -36,7 +36,7 @@ internal static class BenchCommand
             Run(options, DeviceSpec.Parse(parse.GetValue(device)!), DeviceSpec.ParseDtype(parse.GetValue(dtype)!));
             return 0;
         });
-        return new Command("bench", "Benchmarks that print throughputs and ratios") { inference, CurationBench.Create(), PretrainBench.Create() };
+        return new Command("bench", "Benchmarks that print throughputs and ratios") { inference, CurationBench.Create(), PretrainBench.Create(), LlamaCppBench.Create() };
     }
 
     private sealed record InferenceBenchOptions(string Preset, int Batch, int Sequence, int PromptTokens, int NewTokens, int Repeats)

@@ -27,5 +27,6 @@ internal static class CliRunner
     private static bool IsUserError(Exception e) => e is ArgumentException or LlamaConfigException
         or SafetensorsFormatException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
         or InvalidOperationException or IOException
-        or MetadataStoreUnavailableException or MetadataRecordNotFoundException or AmbiguousArtifactIdException;
+        or MetadataStoreUnavailableException or MetadataRecordNotFoundException or AmbiguousArtifactIdException
+        or Llama.Interop.Gguf.GgufExportException or Llama.Interop.Gguf.GgufFormatException;
 }

@@ -37,7 +37,7 @@ public sealed class GgufWriter
     }
 
     /// <summary>Writes the file to a temporary name first and renames it, so a crash never leaves a half file under <paramref name="path"/>.</summary>
-    public void Write(string path, IProgress<string>? progress = null)
+    public void Write(string path, IProgress<GgufWriteProgress>? progress = null)
     {
         string temp = path + ".partial";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -64,15 +64,16 @@ public sealed class GgufWriter
                 offset += (ulong)Align(GgmlTypeLayout.ByteCount(t.Type, t.Dimensions));
             }
             Pad(w);
-            foreach (var t in _tensors)
+            for (int i = 0; i < _tensors.Count; i++)
             {
+                var t = _tensors[i];
                 byte[] bytes = t.Bytes();
                 long expected = GgmlTypeLayout.ByteCount(t.Type, t.Dimensions);
                 if (bytes.Length != expected)
                     throw new GgufFormatException($"tensor '{t.Name}': encoder gave {bytes.Length} bytes, its shape and type need {expected}");
                 w.Write(bytes);
                 Pad(w);
-                progress?.Report(t.Name);
+                progress?.Report(new GgufWriteProgress(i + 1, _tensors.Count, t.Name));
             }
         }
         File.Move(temp, path, overwrite: true);
@@ -127,3 +128,6 @@ public sealed class GgufWriter
         }
     }
 }
+
+/// <summary>Tensors written so far, of how many, and the last one's name.</summary>
+public sealed record GgufWriteProgress(int Written, int Total, string Name);

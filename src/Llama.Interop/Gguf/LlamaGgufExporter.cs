@@ -20,7 +20,7 @@ public sealed record GgufExportSummary(string Path, int TensorCount, long Bytes,
 /// </summary>
 public static class LlamaGgufExporter
 {
-    public static GgufExportSummary Export(string modelDirectory, string outputPath, GgufExportDtype dtype, IProgress<string>? progress = null)
+    public static GgufExportSummary Export(string modelDirectory, string outputPath, GgufExportDtype dtype, IProgress<GgufWriteProgress>? progress = null)
     {
         if (!Directory.Exists(modelDirectory)) throw new DirectoryNotFoundException($"{modelDirectory}: model directory not found");
         var config = LlamaConfig.Load(modelDirectory);

@@ -17,6 +17,9 @@ public sealed record LlamaCppOptions
     public bool Float32Cache { get; init; } = true;
 }
 
+/// <summary>Tokens per sequence, and the time spent prefilling prompts and decoding the rest.</summary>
+public sealed record GreedyRun(int[][] Tokens, TimeSpan Prefill, TimeSpan Decode);
+
 /// <summary>
 /// llama.cpp (the CPU build LLamaSharp ships) running a GGUF file, driven at the token level: we hand it ids and
 /// read its logits, so the comparison with our engine involves neither side's sampler nor text handling.
@@ -78,22 +81,31 @@ public sealed class LlamaCppEngine : IDisposable
     public void Reset() => _context.NativeHandle.MemoryClear(true);
 
     /// <summary>Greedy decoding from a fresh cache: the prompt in one batch, then one token per step (argmax of the logits).</summary>
-    public int[] GenerateGreedy(IReadOnlyList<int> prompt, int newTokens)
+    public int[] GenerateGreedy(IReadOnlyList<int> prompt, int newTokens) => RunGreedy([prompt], newTokens).Tokens[0];
+
+    /// <summary>
+    /// Greedy decoding of several sequences at once (llama.cpp's parallel decoding): each prompt is prefilled into its
+    /// own sequence, then every step decodes one token per sequence in a single batch. Times the two phases apart.
+    /// </summary>
+    public GreedyRun RunGreedy(IReadOnlyList<IReadOnlyList<int>> prompts, int newTokens)
     {
+        if (prompts.Count > Options.Sequences) throw new ArgumentException($"{prompts.Count} prompts, but the context holds {Options.Sequences} sequences");
+        if (prompts.Sum(p => p.Count + newTokens) > Options.ContextSize) throw new ArgumentException($"prompts and new tokens exceed the context of {Options.ContextSize}");
         Reset();
         var batch = new LLamaBatch();
-        int next = Prefill(batch, prompt, sequence: 0);
-        var output = new List<int>(newTokens);
-        for (int step = 0; step < newTokens; step++)
+        var outputs = prompts.Select(_ => new List<int>(newTokens)).ToArray();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int s = 0; s < prompts.Count; s++) outputs[s].Add(Prefill(batch, prompts[s], s));
+        var prefill = clock.Elapsed;
+        clock.Restart();
+        for (int step = 1; step < newTokens; step++)
         {
-            output.Add(next);
-            if (step == newTokens - 1) break;
             batch.Clear();
-            batch.Add(next, prompt.Count + step, (LLamaSeqId)0, true);
+            for (int s = 0; s < prompts.Count; s++) batch.Add(outputs[s][^1], prompts[s].Count + step - 1, (LLamaSeqId)s, true);
             Decode(batch);
-            next = ArgMax(0);
+            for (int s = 0; s < prompts.Count; s++) outputs[s].Add(ArgMax(s));
         }
-        return output.ToArray();
+        return new GreedyRun(outputs.Select(o => o.ToArray()).ToArray(), prefill, clock.Elapsed);
     }
 
     /// <summary>Feeds <paramref name="prompt"/> to <paramref name="sequence"/> in chunks of the batch size; returns the greedy next token.</summary>

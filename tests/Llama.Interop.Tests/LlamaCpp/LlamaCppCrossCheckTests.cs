@@ -84,4 +84,16 @@ public sealed class LlamaCppCrossCheckTests(TrainedModelFixture trained) : IClas
         Assert.True(compared >= 20);
         Assert.Equal([tokenizer.BosId, .. tokenizer.Encode("Grüße")], engine.Tokenize("Grüße", addBos: true));
     }
+
+    [Fact]
+    public void Parallel_decoding_in_llama_cpp_gives_each_sequence_its_single_stream_tokens()
+    {
+        var tokenizer = Llama3Tokenizer.FromDirectory(trained.Directory);
+        IReadOnlyList<int>[] prompts = [tokenizer.Encode("Emma Woodhouse,", bos: true), tokenizer.Encode("Miss Taylor married", bos: true)];
+        using var engine = new LlamaCppEngine(trained.GgufPath, new LlamaCppOptions { Sequences = 2 });
+        var run = engine.RunGreedy(prompts, 16);
+        Assert.Equal(engine.GenerateGreedy(prompts[0], 16), run.Tokens[0]);
+        Assert.Equal(engine.GenerateGreedy(prompts[1], 16), run.Tokens[1]);
+        Assert.NotEqual(run.Tokens[0], run.Tokens[1]);
+    }
 }

@@ -73,6 +73,7 @@ internal static class LlamaCppBench
             Row("prompt tokens/s (batch 1)", ours.Prompt, theirs.Prompt);
             Row("decode tokens/s (batch 1)", ours.Decode, theirs.Decode);
             Row($"decode tokens/s ({o.Streams} str.)", ours.Streams, theirs.Streams);
+            PrintDecodeProfile(model, o.Repeats, 1 / ours.Decode);
         }
         finally
         {
@@ -145,6 +146,38 @@ internal static class LlamaCppBench
         using (var engine = new LlamaCppEngine(gguf, parallel))
             streamSeconds = Median(o.Repeats, () => engine.RunGreedy(prompts, o.NewTokens).Decode.TotalSeconds);
         return new Rates(prompt.Length / promptSeconds, 1 / decodeSeconds, prompts.Length * (o.NewTokens - 1) / streamSeconds);
+    }
+
+    /// <summary>
+    /// Where one decode step of ours goes: the matrix-vector products alone (every linear layer and the head, on a
+    /// single token, as libtorch runs them in the step), and the cost of one trivial libtorch call, which bounds
+    /// what the other calls of the step (norms, RoPE, attention, cache writes, views, dispose) cost in dispatch.
+    /// </summary>
+    private static void PrintDecodeProfile(LlamaModel model, int repeats, double stepSeconds)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        using var noGrad = no_grad();
+        var weights = model.named_parameters().Where(p => p.parameter.dim() == 2 && !p.name.Contains("embed_tokens")).Select(p => p.parameter).ToList();
+        if (model.LmHead is null) weights.Add(model.Decoder.EmbedTokens.weight!);
+        var vectors = weights.Select(w => randn(1, 1, w.shape[1])).ToArray();
+        double gemv = Median(repeats, () =>
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < weights.Count; i++) nn.functional.linear(vectors[i], weights[i]).Dispose();
+            return clock.Elapsed.TotalSeconds;
+        });
+        using var small = randn(1, 1, model.Config.HiddenSize);
+        const int calls = 1000;
+        double perCall = Median(repeats, () =>
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < calls; i++) small.add(1.0f).Dispose();
+            return clock.Elapsed.TotalSeconds / calls;
+        });
+        foreach (var v in vectors) v.Dispose();
+        double rest = stepSeconds - gemv;
+        Console.WriteLine(string.Create(inv, $"profile of our decode step: {stepSeconds * 1e3:0.00} ms; its {weights.Count} matrix-vector products alone take {gemv * 1e3:0.00} ms ({gemv / stepSeconds:P0}); " +
+            $"the other {rest * 1e3:0.00} ms is everything else (a trivial libtorch call costs {perCall * 1e6:0.0} us here, so that is ~{rest / perCall:N0} such calls' worth of dispatch)"));
     }
 
     private static double Median(int repeats, Func<double> measure)

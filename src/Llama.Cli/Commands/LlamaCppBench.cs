@@ -46,7 +46,7 @@ internal static class LlamaCppBench
         return command;
     }
 
-    private readonly record struct Rates(double Prompt, double Decode, double Streams);
+    private readonly record struct Rates(double Prompt, double Decode, double Streams, double SimdDecode = 0);
 
     private static void Run(Options o)
     {
@@ -72,6 +72,7 @@ internal static class LlamaCppBench
             void Row(string name, double a, double b) => Console.WriteLine(string.Create(inv, $"{name,-26}{a,12:N0}{b,12:N0}{a / b,8:0.00}"));
             Row("prompt tokens/s (batch 1)", ours.Prompt, theirs.Prompt);
             Row("decode tokens/s (batch 1)", ours.Decode, theirs.Decode);
+            Row("  ours: SimdDecoder", ours.SimdDecode, theirs.Decode);
             Row($"decode tokens/s ({o.Streams} str.)", ours.Streams, theirs.Streams);
             PrintDecodeProfile(model, o.Repeats, 1 / ours.Decode);
         }
@@ -81,7 +82,10 @@ internal static class LlamaCppBench
         }
     }
 
-    /// <summary>Batch 1 through <see cref="LlamaGenerator"/> (what `llama generate` runs); streams as one lockstep batch.</summary>
+    /// <summary>
+    /// Batch 1 through <see cref="LlamaGenerator"/> (what `llama generate` runs) and through <see cref="SimdDecoder"/>
+    /// (the libtorch-free decode path); streams as one lockstep batch.
+    /// </summary>
     private static Rates MeasureOurs(LlamaModel model, int[] prompt, int[][] prompts, Options o)
     {
         double promptSeconds = Median(o.Repeats, () =>
@@ -103,8 +107,17 @@ internal static class LlamaCppBench
                 if (produced++ == 0) clock.Start();
             return clock.Elapsed.TotalSeconds / (produced - 1);
         });
+        var simd = new SimdDecoder(model, prompt.Length + o.NewTokens, o.Threads);
+        double simdSeconds = Median(o.Repeats, () =>
+        {
+            var clock = new Stopwatch();
+            int produced = 0;
+            foreach (var _ in simd.GenerateGreedy(prompt, o.NewTokens))
+                if (produced++ == 0) clock.Start();
+            return clock.Elapsed.TotalSeconds / (produced - 1);
+        });
         double streamSeconds = Median(o.Repeats, () => LockstepDecodeSeconds(model, prompts, o.NewTokens));
-        return new Rates(prompt.Length / promptSeconds, 1 / decodeSeconds, prompts.Length * (o.NewTokens - 1) / streamSeconds);
+        return new Rates(prompt.Length / promptSeconds, 1 / decodeSeconds, prompts.Length * (o.NewTokens - 1) / streamSeconds, 1 / simdSeconds);
     }
 
     /// <summary>All streams prefilled as one [S, P] batch, then [S, 1] greedy steps; returns the decode time.</summary>

@@ -74,7 +74,7 @@ internal static class LlamaCppBench
             Row("decode tokens/s (batch 1)", ours.Decode, theirs.Decode);
             Row("  ours: SimdDecoder", ours.SimdDecode, theirs.Decode);
             Row($"decode tokens/s ({o.Streams} str.)", ours.Streams, theirs.Streams);
-            PrintDecodeProfile(model, o.Repeats, 1 / ours.Decode);
+            PrintDecodeProfile(model, prompt);
         }
         finally
         {
@@ -166,14 +166,27 @@ internal static class LlamaCppBench
     /// single token, as libtorch runs them in the step), and the cost of one trivial libtorch call, which bounds
     /// what the other calls of the step (norms, RoPE, attention, cache writes, views, dispose) cost in dispatch.
     /// </summary>
-    private static void PrintDecodeProfile(LlamaModel model, int repeats, double stepSeconds)
+    private static void PrintDecodeProfile(LlamaModel model, int[] prompt)
     {
         var inv = CultureInfo.InvariantCulture;
+        const int samples = 41; // medians of many short samples hold up on a busy machine
         using var noGrad = no_grad();
+        using var cache = model.CreateCache(1, prompt.Length + 1);
+        using (var scope = NewDisposeScope())
+            model.Forward(tensor(prompt.Select(i => (long)i).ToArray()).unsqueeze(0), cache, lastPositionOnly: true);
+        using var token = tensor(new long[] { prompt[^1] }).unsqueeze(0);
+        double stepSeconds = Median(samples, () =>
+        {
+            cache.Truncate(prompt.Length); // the same position every time
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            model.Forward(token, cache, lastPositionOnly: true).argmax(-1).item<long>();
+            return clock.Elapsed.TotalSeconds;
+        });
         var weights = model.named_parameters().Where(p => p.parameter.dim() == 2 && !p.name.Contains("embed_tokens")).Select(p => p.parameter).ToList();
         if (model.LmHead is null) weights.Add(model.Decoder.EmbedTokens.weight!);
         var vectors = weights.Select(w => randn(1, 1, w.shape[1])).ToArray();
-        double gemv = Median(repeats, () =>
+        double gemv = Median(samples, () =>
         {
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < weights.Count; i++) nn.functional.linear(vectors[i], weights[i]).Dispose();
@@ -181,7 +194,7 @@ internal static class LlamaCppBench
         });
         using var small = randn(1, 1, model.Config.HiddenSize);
         const int calls = 1000;
-        double perCall = Median(repeats, () =>
+        double perCall = Median(samples, () =>
         {
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < calls; i++) small.add(1.0f).Dispose();

@@ -8,6 +8,7 @@ namespace Llama.Interop.LlamaCpp;
 public sealed record LlamaCppOptions
 {
     public int Threads { get; init; } = 2;
+    /// <summary>KV cells in all; each of the <see cref="Sequences"/> gets an equal share.</summary>
     public int ContextSize { get; init; } = 512;
     /// <summary>Most tokens one decode call takes (prompt chunks, or one token per stream in parallel decoding).</summary>
     public int BatchSize { get; init; } = 512;
@@ -51,6 +52,9 @@ public sealed class LlamaCppEngine : IDisposable
             BatchSize = (uint)Options.BatchSize,
             UBatchSize = (uint)Options.BatchSize,
             SeqMax = (uint)Options.Sequences,
+            // Each sequence its own n_ctx / n_seq cells: with one unified cache every token would attend over (masked)
+            // cells of all sequences, which costs parallel decoding a factor of the stream count in attention.
+            KVUnified = false,
         };
         if (Options.Float32Cache)
         {
@@ -90,7 +94,9 @@ public sealed class LlamaCppEngine : IDisposable
     public GreedyRun RunGreedy(IReadOnlyList<IReadOnlyList<int>> prompts, int newTokens)
     {
         if (prompts.Count > Options.Sequences) throw new ArgumentException($"{prompts.Count} prompts, but the context holds {Options.Sequences} sequences");
-        if (prompts.Sum(p => p.Count + newTokens) > Options.ContextSize) throw new ArgumentException($"prompts and new tokens exceed the context of {Options.ContextSize}");
+        int perSequence = Options.ContextSize / Options.Sequences;
+        if (prompts.Max(p => p.Count) + newTokens > perSequence)
+            throw new ArgumentException($"a prompt plus {newTokens} new tokens exceeds the {perSequence} cells each sequence has");
         Reset();
         var batch = new LLamaBatch();
         var outputs = prompts.Select(_ => new List<int>(newTokens)).ToArray();

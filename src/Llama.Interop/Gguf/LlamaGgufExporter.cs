@@ -134,7 +134,8 @@ public static class LlamaGgufExporter
 
     /// <summary>
     /// <c>rope_freqs</c>: unscaled over scaled inverse frequency per pair, i.e. what llama.cpp divides
-    /// <c>base^(-2i/d)</c> by; null when the config has no scaling. Derived from our RoPE so both engines agree by construction of the rule, not of the numbers.
+    /// <c>base^(-2i/d)</c> by; null when the config has no scaling. Taken from our RoPE's frequencies (tested against
+    /// transformers'), so there is one implementation of the llama3 rule, not two.
     /// </summary>
     internal static float[]? RopeFrequencyDivisors(LlamaConfig config)
     {

@@ -88,6 +88,7 @@ internal static class LlamaCppBench
     /// </summary>
     private static Rates MeasureOurs(LlamaModel model, int[] prompt, int[][] prompts, Options o)
     {
+        Console.Error.WriteLine("ours: prompt processing, batch 1");
         double promptSeconds = Median(o.Repeats, () =>
         {
             using var cache = model.CreateCache(1, prompt.Length);
@@ -98,6 +99,7 @@ internal static class LlamaCppBench
             model.Forward(ids, cache, lastPositionOnly: true).argmax(-1).item<long>();
             return clock.Elapsed.TotalSeconds;
         });
+        Console.Error.WriteLine("ours: decode, batch 1 (LlamaGenerator, then SimdDecoder)");
         double decodeSeconds = Median(o.Repeats, () =>
         {
             // From the first token (prefill done) to the last: decode steps only.
@@ -116,6 +118,7 @@ internal static class LlamaCppBench
                 if (produced++ == 0) clock.Start();
             return clock.Elapsed.TotalSeconds / (produced - 1);
         });
+        Console.Error.WriteLine($"ours: decode, {prompts.Length} streams");
         double streamSeconds = Median(o.Repeats, () => LockstepDecodeSeconds(model, prompts, o.NewTokens));
         return new Rates(prompt.Length / promptSeconds, 1 / decodeSeconds, prompts.Length * (o.NewTokens - 1) / streamSeconds, 1 / simdSeconds);
     }
@@ -146,6 +149,7 @@ internal static class LlamaCppBench
 
     private static Rates MeasureLlamaCpp(string gguf, int[] prompt, int[][] prompts, Options o)
     {
+        Console.Error.WriteLine("llama.cpp: prompt processing and decode, batch 1");
         var single = new LlamaCppOptions { Threads = o.Threads, ContextSize = prompt.Length + o.NewTokens, BatchSize = Math.Max(prompt.Length, 32) };
         double promptSeconds, decodeSeconds;
         using (var engine = new LlamaCppEngine(gguf, single))
@@ -156,6 +160,7 @@ internal static class LlamaCppBench
         }
         var parallel = single with { Sequences = prompts.Length, ContextSize = prompts.Length * (prompt.Length + o.NewTokens) };
         double streamSeconds;
+        Console.Error.WriteLine($"llama.cpp: parallel decoding, {prompts.Length} streams");
         using (var engine = new LlamaCppEngine(gguf, parallel))
             streamSeconds = Median(o.Repeats, () => engine.RunGreedy(prompts, o.NewTokens).Decode.TotalSeconds);
         return new Rates(prompt.Length / promptSeconds, 1 / decodeSeconds, prompts.Length * (o.NewTokens - 1) / streamSeconds);

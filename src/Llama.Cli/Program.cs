@@ -19,5 +19,6 @@ var root = new RootCommand("llama: the Llama 3 lifecycle in .NET (model, tokeniz
     PipelineCommand.Create(),
     ServiceCommand.Create(),
     ServeCommand.Create(),
+    ExportCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -39,7 +39,7 @@ internal static class BenchCommand
         return new Command("bench", "Benchmarks that print throughputs and ratios")
         {
             inference, CurationBench.Create(), PretrainBench.Create(), ParallelBench.Create(), QuantizationBench.Create(), ServingBench.Create(),
-            EvaluationBench.Create(),
+            EvaluationBench.Create(), LlamaCppBench.Create(),
         };
     }
 

@@ -29,5 +29,6 @@ internal static class CliRunner
         or InvalidOperationException or IOException
         or MetadataStoreUnavailableException or MetadataRecordNotFoundException or AmbiguousArtifactIdException
         or Llama.Evaluation.Tasks.TaskFileException or Llama.Evaluation.Tasks.UnknownTaskException
-        or Llama.Evaluation.Running.ModelLoadException or Llama.Evaluation.Sandbox.SandboxUnavailableException;
+        or Llama.Evaluation.Running.ModelLoadException or Llama.Evaluation.Sandbox.SandboxUnavailableException
+        or Llama.Interop.Gguf.GgufExportException or Llama.Interop.Gguf.GgufFormatException;
 }

@@ -7,7 +7,7 @@ namespace Llama.Core.Tokenization;
 /// byte-level BPE uses to spell token bytes as printable strings in <c>tokenizer.json</c>: printable Latin-1
 /// bytes map to themselves, the other 68 bytes to U+0100 upward in byte order (so space is 'Ġ').
 /// </summary>
-internal static class ByteLevelAlphabet
+public static class ByteLevelAlphabet
 {
     private static readonly char[] ByteToChar = BuildTable();
     private static readonly Dictionary<char, byte> CharToByte =

@@ -125,7 +125,8 @@ public sealed class AppHostEndToEndTests
                 var lineage = await registry.GetStringAsync($"/api/artifacts/{trained}/lineage?direction=down", timeout.Token);
                 Assert.Contains("quantized-from", lineage);
                 // The dashboard's command on the pipeline resource starts the smoke pipeline, which runs each step as a
-                // job of its stage's service: the curation and pretraining services get one more job each.
+                // job of its stage's service: curation, pretraining, alignment and quantization get one more job each,
+                // evaluation three (the pretrained, aligned and FP8 models).
                 var command = await app.Services.GetRequiredService<ResourceCommandService>()
                     .ExecuteCommandAsync("pipeline", "run-smoke-pipeline", timeout.Token);
                 Assert.True(command.Success, command.Message);
@@ -136,10 +137,15 @@ public sealed class AppHostEndToEndTests
                 Assert.Equal(2, curationJobs.GetArrayLength());
                 var pretrainingJobs = await pretraining.GetFromJsonAsync<JsonElement>("/api/pretraining/jobs", timeout.Token);
                 Assert.Equal(2, pretrainingJobs.GetArrayLength());
+                using var alignment = app.CreateHttpClient("alignment", "http");
+                Assert.Equal(1, (await alignment.GetFromJsonAsync<JsonElement>("/api/alignment/jobs", timeout.Token)).GetArrayLength());
+                Assert.Equal(2, (await quantization.GetFromJsonAsync<JsonElement>("/api/quantization/jobs", timeout.Token)).GetArrayLength());
+                Assert.Equal(3, (await evaluation.GetFromJsonAsync<JsonElement>("/api/evaluation/jobs", timeout.Token)).GetArrayLength());
                 var pipelineReport = await pipelineService.GetStringAsync($"/api/pipeline/jobs/{pipelineJob.GetProperty("id").GetString()}/report?format=md", timeout.Token);
-                Assert.Contains("2-pretrain", pipelineReport);
-                models = await registry.GetFromJsonAsync<JsonElement>("/api/artifacts?kind=model", timeout.Token);
-                Assert.Equal(2, models.GetArrayLength());
+                foreach (var step in new[] { "1-curate", "2-pretrain", "3-align", "4-quantize", "5-evaluate-base", "6-evaluate-aligned", "7-evaluate-fp8" })
+                    Assert.Contains(step, pipelineReport);
+                var evalResults = await registry.GetFromJsonAsync<JsonElement>("/api/eval-results", timeout.Token);
+                Assert.True(evalResults.GetArrayLength() > 0);
             }
 
             // Stopping the application stops PostgreSQL with it: nothing may keep running on our data folder.

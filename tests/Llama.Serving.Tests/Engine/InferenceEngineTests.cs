@@ -13,7 +13,13 @@ public sealed class InferenceEngineTests : IDisposable
 {
     private readonly LlamaModel _model = TinyModel.Load();
 
-    public void Dispose() => _model.Dispose();
+    private readonly string _fp8Directory = Path.Combine(Path.GetTempPath(), "llama-serving-fp8-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        if (Directory.Exists(_fp8Directory)) Directory.Delete(_fp8Directory, recursive: true);
+    }
 
     /// <summary><paramref name="length"/> tokens; when <paramref name="index"/> is a multiple of 3 the first 32 are shared (prefix blocks to reuse).</summary>
     private static int[] Prompt(int index, int length)
@@ -80,6 +86,25 @@ public sealed class InferenceEngineTests : IDisposable
         var results = await Task.WhenAll(streams.Select(CollectAsync));
         var expected = new LlamaGenerator(bf16).Generate(prompt, Greedy(12)).Select(t => t.Id).ToArray();
         Assert.Equal(expected, results[0]);
+    }
+
+    [Fact]
+    public async Task An_fp8_checkpoint_is_served_from_its_fp8_layers_with_the_greedy_tokens_of_its_generator()
+    {
+        // The fixture has 2 layers: quantize both layers' feed-forward projections, write the fbgemm_fp8 layout, load it back.
+        var config = new Llama.Quantization.QuantizeConfig { SkipFirstLayers = 0, SkipLastLayers = 0 };
+        using (var source = TinyModel.Load())
+        {
+            Llama.Quantization.Quantizer.RowwiseFp8Quantizer.Quantize(source, Llama.Quantization.Quantizer.QuantizationPlan.For(source, config), config);
+            Llama.Core.LlamaDirectory.Save(source, _fp8Directory);
+        }
+        using var fp8 = Llama.Core.LlamaDirectory.Load(_fp8Directory);
+        Assert.Contains(fp8.modules(), m => m is Llama.Core.Quantization.Fp8Linear);
+        using var engine = new InferenceEngine(fp8, new EngineOptions { NumBlocks = 64 });
+        var prompts = new[] { Prompt(4, 18), Prompt(5, 9), Prompt(6, 27) };
+        var results = await Task.WhenAll(prompts.Select(p => engine.Submit(new SequenceRequest(p, Greedy(12)))).Select(CollectAsync));
+        for (int i = 0; i < prompts.Length; i++)
+            Assert.Equal(new LlamaGenerator(fp8).Generate(prompts[i], Greedy(12)).Select(t => t.Id).ToArray(), results[i]);
     }
 
     [Fact]

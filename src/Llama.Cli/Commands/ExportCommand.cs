@@ -25,7 +25,7 @@ internal static class ExportCommand
         gguf.SetAction(async (parse, cancellation) =>
         {
             var storage = GgufExportDtypes.Parse(parse.GetValue(dtype)!); // checked before any loading
-            string directory = await ModelSource.ResolveAsync(parse.GetValue(model)!, platform.Resolve(parse), cancellation);
+            var (directory, _) = await Llama.Platform.Artifacts.ModelArtifactFolder.ResolveAsync(parse.GetValue(model)!, platform.Resolve(parse), cancellation);
             var line = new ConsoleProgressLine();
             var progress = new SynchronousProgress<GgufWriteProgress>(p => line.Show(p.Written / (double)p.Total, $"tensors: {p.Written}/{p.Total} ({p.Name})"));
             var summary = LlamaGgufExporter.Export(directory, parse.GetValue(output)!, storage, progress);

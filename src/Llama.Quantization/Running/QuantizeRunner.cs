@@ -4,6 +4,7 @@ using Llama.Core.Devices;
 using Llama.Core.Model;
 using Llama.Core.Tokenization;
 using Llama.Platform;
+using Llama.Platform.Artifacts;
 using Llama.Quantization.Quality;
 using Llama.Quantization.Quantizer;
 using static TorchSharp.torch;
@@ -34,7 +35,7 @@ public static class QuantizeRunner
         var config = request.Config;
         config.Validate();
         var device = DeviceSpec.Parse(request.Device);
-        var (directory, sourceArtifact) = await ModelSource.ResolveAsync(request.Model, platform, cancellation);
+        var (directory, sourceArtifact) = await ModelArtifactFolder.ResolveAsync(request.Model, platform, cancellation);
         if (Path.GetFullPath(directory).TrimEnd('/') == Path.GetFullPath(request.Output).TrimEnd('/'))
             throw new ArgumentException($"--out '{request.Output}' is the source model's directory; write the FP8 model elsewhere");
         var tokenizer = File.Exists(Path.Combine(directory, "tokenizer.model")) || File.Exists(Path.Combine(directory, "tokenizer.json"))

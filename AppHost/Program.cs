@@ -69,8 +69,8 @@ var web = builder.AddLlamaService("web")
     .WithObjectStore(objects)
     .WaitFor(registry)
     .WithExternalHttpEndpoints();
-// When the serving service exists: `web.WithReference(serving);` (its URL arrives as services__serving__http__0,
-// which the chat proxy reads; `Llama__ServingUrl` overrides it).
+// When the serving service exists (below), the web UI's chat goes to it: its URL arrives as services__serving__http__0,
+// which the chat proxy reads (`Llama__ServingUrl` overrides it).
 
 if (!builder.ExecutionContext.IsPublishMode)
 {
@@ -93,6 +93,7 @@ if (builder.Configuration["Llama:Serving:Model"] is { Length: > 0 } servedModel)
         .WithObjectStore(objects)
         .WithEnvironment("Llama__Serving__Model", servedModel)
         .WaitFor(registry);
+    web.WithReference(serving);
     if (!builder.ExecutionContext.IsPublishMode)
         serving.WithEnvironment("Llama__Home", Path.Combine(options.DataDirectory, "serving")); // fetched model files
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Llama.Core.Checkpoints;
 using Llama.Core.Config;
+using Llama.Core.Devices;
 using Llama.Core.Model;
 using Llama.Core.Tokenization;
 using TorchSharp;
@@ -57,7 +58,8 @@ public sealed class RewardModel : nn.Module
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.Decoder.named_parameters())
             reader.CopyInto("model." + name, parameter);
-        model.Score.weight!.normal_(0, 1 / Math.Sqrt(config.HiddenSize + 1), new Generator((ulong)seed, model.Device));
+        using (var generator = SeededRandom.Create(seed))
+            SeededRandom.FillNormal(model.Score.weight!, 0, 1 / Math.Sqrt(config.HiddenSize + 1), generator);
         return model;
     }
 

@@ -1,4 +1,5 @@
 using Llama.Core.Config;
+using Llama.Core.Devices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,12 +77,12 @@ public sealed class LlamaModel : nn.Module
     public void InitializeWeights(long seed)
     {
         using var noGrad = no_grad();
-        var generator = new Generator((ulong)seed, Device);
+        using var generator = SeededRandom.Create(seed);
         foreach (var (name, parameter) in named_parameters())
         {
             if (name.EndsWith("layernorm.weight") || name.EndsWith("norm.weight")) parameter.fill_(1.0);
             else if (name.EndsWith(".bias")) parameter.zero_();
-            else parameter.normal_(0, Config.InitializerRange, generator);
+            else SeededRandom.FillNormal(parameter, 0, Config.InitializerRange, generator);
         }
     }
 

@@ -22,9 +22,10 @@ public static class MatmulPeak
         if (repeats <= 0) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "Repeats must be > 0.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var generator = new Generator(0, device);
-        var a = randn([size, size], ScalarType.Float32, device, generator: generator);
-        var b = randn([size, size], ScalarType.Float32, device, generator: generator);
+        // Drawn on the CPU: a CUDA kernel refuses TorchSharp's (always CPU) generator.
+        var generator = new Generator(0, CPU);
+        var a = randn([size, size], ScalarType.Float32, CPU, generator: generator).to(device);
+        var b = randn([size, size], ScalarType.Float32, CPU, generator: generator).to(device);
         double flopsPerProduct = 2.0 * size * size * size;
 
         _ = Multiply(a, b);   // warm-up: first-call allocation, kernel selection, thread pool start

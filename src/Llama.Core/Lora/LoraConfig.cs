@@ -24,8 +24,6 @@ public record LoraConfig
     public double Dropout { get; init; }
     public IReadOnlyList<string> Targets { get; init; } = [LlamaAttention.QProjName, LlamaAttention.VProjName];
 
-    public double Scale => Alpha / Rank;
-
     /// <param name="where">The config path to name in errors, e.g. <c>sft.lora</c>.</param>
     public void Validate(string where)
     {

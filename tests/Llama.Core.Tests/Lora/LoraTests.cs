@@ -94,7 +94,7 @@ public class LoraTests
         Assert.True(diff < 1e-5f, $"max |adapted − merged| = {diff}");
         Assert.True(HfReference.MaxAbsDifference(adapted, HfReference.LoadTinyModel().Forward(Ids())) > 1e-3f, "the adapters changed nothing");
         Assert.Empty(LoraAdapters.Adapted(model));
-        Assert.Equal(names, model.named_parameters().Select(p => p.name).ToList());
+        Assert.Equal(names.Order(), model.named_parameters().Select(p => p.name).Order()); // a swapped module registers last
         Assert.All(model.named_parameters(), p => Assert.True(p.parameter.requires_grad, p.name));
     }
 

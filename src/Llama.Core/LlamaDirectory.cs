@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llama.Core.Checkpoints;
 using Llama.Core.Config;
+using Llama.Core.Lora;
 using Llama.Core.Model;
 using Llama.Core.Quantization;
 using Llama.Core.Tokenization;
@@ -64,6 +65,9 @@ public static class LlamaDirectory
     /// </summary>
     public static void Save(LlamaModel model, string directory, Llama3Tokenizer? tokenizer = null, long maxShardBytes = HfCheckpointWriter.DefaultMaxShardBytes)
     {
+        // Adapter tensors would make a checkpoint no other stage loads; merged, the model is a normal one.
+        if (LoraAdapters.Adapted(model).Count > 0)
+            throw new InvalidOperationException($"{directory}: the model carries LoRA adapters; merge them into the weights first (LoraAdapters.Merge), or save them alone (LoraAdapters.Save)");
         Directory.CreateDirectory(directory);
         string dtypeName = model.DType switch
         {

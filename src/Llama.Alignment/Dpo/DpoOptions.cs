@@ -14,10 +14,13 @@ public sealed record DpoOptions
     public PreferenceLossKind Loss { get; init; } = PreferenceLossKind.Sigmoid;
     public double NllCoefficient { get; init; } = 0.2;
     public OverlongPolicy Overlong { get; init; } = OverlongPolicy.Skip;
+    /// <summary>Low-rank adapters on the policy; the reference stays the starting weights (its log-probs are cached first).</summary>
+    public LoraOptions Lora { get; init; } = new();
 
     public void Validate()
     {
         Training.Validate("dpo.training");
+        if (Lora.Enabled) Lora.Validate("dpo.lora");
         if (!(Beta > 0)) throw new ArgumentException($"dpo.beta ({Beta}) must be > 0");
         if (!(NllCoefficient >= 0)) throw new ArgumentException($"dpo.nllCoefficient ({NllCoefficient}) must be >= 0");
     }

@@ -30,7 +30,8 @@ public static class DpoTrainer
         if (fitted.Count == 0) throw new ChatDataException($"no preference pair fits the context ({fit})");
         var reference = ReferenceLogProbs.Compute(policy, fitted, encoder.Tokenizer);
         var random = new Random(options.Training.Seed);
-        var (first, last) = TrainingLoop.Run(policy, options.Training, "dpo", _ =>
+        // With LoRA the adapters start at B = 0, so the cached reference is exactly the frozen base they adapt.
+        var (first, last) = options.Lora.Around(policy, options.Training.Seed, () => TrainingLoop.Run(policy, options.Training, "dpo", _ =>
         {
             var picks = Enumerable.Range(0, options.Training.BatchSize).Select(_ => random.Next(fitted.Count)).ToArray();
             var batch = PreferenceBatch.Create(picks.Select(i => fitted[i]).ToList(), encoder.Tokenizer, policy.Device);
@@ -44,7 +45,7 @@ public static class DpoTrainer
                 ["reward_margin"] = difference.mean().item<float>(), ["reward_accuracy"] = difference.gt(0).to(ScalarType.Float32).mean().item<float>(),
             };
             return (terms.Loss, extra);
-        }, progress, cancellation);
+        }, progress, cancellation));
         return new DpoResult(options.Training.Steps, fit, first, last);
     }
 

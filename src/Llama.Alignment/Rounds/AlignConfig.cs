@@ -54,7 +54,7 @@ public sealed record AlignConfig
         if (Rounds <= 0) throw new ArgumentException($"rounds ({Rounds}) must be > 0");
         if (Tasks.Count == 0 && SftJsonl is null) throw new ArgumentException("tasks is empty and no sftJsonl is given: nothing to train on");
         if (!(HeldOutFraction > 0 && HeldOutFraction < 1)) throw new ArgumentException($"heldOutFraction ({HeldOutFraction}) must be in (0, 1)");
-        Sft.Training.Validate("sft.training");
+        Sft.Validate();
         Reward.Training.Validate("reward.training");
         RejectionSampling.Validate();
         Dpo.Validate();

@@ -3,11 +3,19 @@ using Llama.Alignment.Training;
 
 namespace Llama.Alignment.Sft;
 
-/// <summary>SFT settings: its own schedule (<see cref="Training"/>), the packed row length and the overlong policy.</summary>
+/// <summary>SFT settings: its own schedule (<see cref="Training"/>), the packed row length, the overlong policy and optional LoRA.</summary>
 public sealed record SftOptions
 {
     public TrainingOptions Training { get; init; } = new() { LearningRate = 2e-3, Steps = 200, WarmupSteps = 10, BatchSize = 8 };
     /// <summary>Tokens per packed row (about six task examples); 0 = the model's context.</summary>
     public int RowLength { get; init; } = 128;
     public OverlongPolicy Overlong { get; init; } = OverlongPolicy.Skip;
+    /// <summary>Low-rank adapters instead of full fine-tuning (for models too large to train whole).</summary>
+    public LoraOptions Lora { get; init; } = new();
+
+    public void Validate()
+    {
+        Training.Validate("sft.training");
+        if (Lora.Enabled) Lora.Validate("sft.lora");
+    }
 }

@@ -8,13 +8,13 @@ namespace Llama.Alignment.Sft;
 /// <summary>What an SFT run did.</summary>
 public sealed record SftResult(int Steps, int Rows, FitCounts Fit, double FirstLoss, double FinalLoss);
 
-/// <summary>Supervised fine-tuning on packed chat rows with the loss on assistant tokens only.</summary>
+/// <summary>Supervised fine-tuning on packed chat rows with the loss on assistant tokens only (all weights, or LoRA adapters merged at the end).</summary>
 public static class SftTrainer
 {
     public static SftResult Train(LlamaModel model, ChatEncoder encoder, IReadOnlyList<ChatExample> examples, SftOptions options,
         IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default)
     {
-        options.Training.Validate("sft.training");
+        options.Validate();
         int rowLength = options.RowLength > 0 ? Math.Min(options.RowLength, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         var (fitted, fit) = ContextFit.Conversations(examples.Select(encoder.Encode), rowLength, options.Overlong);
         if (fitted.Count == 0) throw new ChatDataException($"no SFT example fits a row of {rowLength} tokens ({fit})");
@@ -24,7 +24,7 @@ public static class SftTrainer
         var rows = SftPacker.Pack(shuffled, rowLength, encoder.Tokenizer.EotId);
 
         int cursor = rows.Count;
-        var (first, last) = TrainingLoop.Run(model, options.Training, "sft", _ =>
+        var (first, last) = options.Lora.Around(model, options.Training.Seed, () => TrainingLoop.Run(model, options.Training, "sft", _ =>
         {
             var batch = new List<PackedRow>();
             while (batch.Count < Math.Min(options.Training.BatchSize, rows.Count))
@@ -38,7 +38,7 @@ public static class SftTrainer
             var positions = AttentionMasks.PositionsWithinDocuments(documents);
             var logits = model.Forward(ids, positions: positions, documentIds: documents);
             return (SftLoss.Compute(logits, ids, targets), null);
-        }, progress, cancellation);
+        }, progress, cancellation));
         return new SftResult(options.Training.Steps, rows.Count, fit, first, last);
     }
 

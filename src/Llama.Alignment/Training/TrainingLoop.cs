@@ -16,7 +16,8 @@ internal static class TrainingLoop
     public static (double First, double Last) Run(nn.Module model, TrainingOptions options, string stage,
         Func<int, (Tensor Loss, IReadOnlyDictionary<string, double>? Extra)> loss, IProgress<TrainingStep>? progress, CancellationToken cancellation)
     {
-        var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        // Frozen parameters (the base under LoRA adapters) get neither optimizer state nor updates.
+        var named = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
         var parameters = named.Select(p => p.parameter).ToList();
         using var adam = new AdamW(named, new AdamWOptions(WeightDecay: options.WeightDecay));
         var schedule = options.Schedule();

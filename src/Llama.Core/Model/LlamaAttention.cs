@@ -24,16 +24,41 @@ public sealed class LlamaAttention : nn.Module
         KProj = nn.Linear(d, _kvHeads * _headDim, config.AttentionBias, device, dtype);
         VProj = nn.Linear(d, _kvHeads * _headDim, config.AttentionBias, device, dtype);
         OProj = nn.Linear(_heads * _headDim, d, config.AttentionBias, device, dtype);
-        register_module("q_proj", QProj);
-        register_module("k_proj", KProj);
-        register_module("v_proj", VProj);
-        register_module("o_proj", OProj);
+        register_module(QProjName, QProj);
+        register_module(KProjName, KProj);
+        register_module(VProjName, VProj);
+        register_module(OProjName, OProj);
     }
 
-    public Linear QProj { get; }
-    public Linear KProj { get; }
-    public Linear VProj { get; }
-    public Linear OProj { get; }
+    public const string QProjName = "q_proj", KProjName = "k_proj", VProjName = "v_proj", OProjName = "o_proj";
+    public static IReadOnlyList<string> ProjectionNames { get; } = [QProjName, KProjName, VProjName, OProjName];
+
+    // Module<Tensor, Tensor> rather than Linear: LoRA swaps in adapted layers from outside (ReplaceProjection).
+    public nn.Module<Tensor, Tensor> QProj { get; private set; }
+    public nn.Module<Tensor, Tensor> KProj { get; private set; }
+    public nn.Module<Tensor, Tensor> VProj { get; private set; }
+    public nn.Module<Tensor, Tensor> OProj { get; private set; }
+
+    /// <summary>The projection registered as <paramref name="name"/> (q_proj, k_proj, v_proj or o_proj).</summary>
+    public nn.Module<Tensor, Tensor> Projection(string name) => name switch
+    {
+        QProjName => QProj,
+        KProjName => KProj,
+        VProjName => VProj,
+        OProjName => OProj,
+        _ => throw new ArgumentException($"'{name}' is not a projection of attention ({string.Join(", ", ProjectionNames)})", nameof(name)),
+    };
+
+    /// <summary>Puts <paramref name="replacement"/> (same input and output widths, e.g. a LoRA-adapted linear) in place of one projection.</summary>
+    public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> replacement)
+    {
+        var old = Projection(name);
+        if (name == QProjName) QProj = replacement;
+        else if (name == KProjName) KProj = replacement;
+        else if (name == VProjName) VProj = replacement;
+        else OProj = replacement;
+        ProjectionSwap.Reregister(this, name, old, replacement);
+    }
 
     /// <summary>
     /// Applied to keys and values after RoPE, before attention ([B, kv, T, d] → [B, kv, S, d]); none by default.

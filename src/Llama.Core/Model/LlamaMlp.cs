@@ -20,28 +20,30 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 
     public const string GateProjName = "gate_proj", UpProjName = "up_proj", DownProjName = "down_proj";
 
-    // Module<Tensor, Tensor> rather than Linear: quantization swaps in FP8 layers from outside (ReplaceProjection).
+    // Module<Tensor, Tensor> rather than Linear: quantization (FP8) and LoRA swap in other layers from outside (ReplaceProjection).
     public nn.Module<Tensor, Tensor> GateProj { get; private set; }
     public nn.Module<Tensor, Tensor> UpProj { get; private set; }
     public nn.Module<Tensor, Tensor> DownProj { get; private set; }
 
+    public static IReadOnlyList<string> ProjectionNames { get; } = [GateProjName, UpProjName, DownProjName];
+
+    /// <summary>The projection registered as <paramref name="name"/> (gate_proj, up_proj or down_proj).</summary>
+    public nn.Module<Tensor, Tensor> Projection(string name) => name switch
+    {
+        GateProjName => GateProj,
+        UpProjName => UpProj,
+        DownProjName => DownProj,
+        _ => throw new ArgumentException($"'{name}' is not a projection of the MLP ({string.Join(", ", ProjectionNames)})", nameof(name)),
+    };
+
     /// <summary>Puts <paramref name="replacement"/> (same input and output widths, e.g. an FP8 linear) in place of one projection.</summary>
     public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> replacement)
     {
-        var old = name switch
-        {
-            GateProjName => GateProj,
-            UpProjName => UpProj,
-            DownProjName => DownProj,
-            _ => throw new ArgumentException($"'{name}' is not a projection of the MLP ({GateProjName}, {UpProjName}, {DownProjName})", nameof(name)),
-        };
+        var old = Projection(name);
         if (name == GateProjName) GateProj = replacement;
         else if (name == UpProjName) UpProj = replacement;
         else DownProj = replacement;
-        // TorchSharp refuses to register a name twice; registering null removes the old entry.
-        register_module(name, null!);
-        register_module(name, replacement);
-        old.Dispose();
+        ProjectionSwap.Reregister(this, name, old, replacement);
     }
 
     public override Tensor forward(Tensor x)

@@ -37,6 +37,28 @@ public class AlignmentEndToEndTests(TinyChatModel tiny) : IClassFixture<TinyChat
     }
 
     [Fact]
+    public void Dpo_with_lora_raises_the_held_out_margin_and_saves_a_plain_checkpoint()
+    {
+        using var policy = LlamaDirectory.Load(tiny.SftDirectory);
+        using var reference = LlamaDirectory.Load(tiny.SftDirectory);
+        var options = new DpoOptions
+        {
+            Training = new TrainingOptions { LearningRate = 5e-3, Steps = 40, WarmupSteps = 3, BatchSize = 8 },
+            Lora = new LoraOptions { Enabled = true, Rank = 4, Alpha = 8, Targets = ["q_proj", "v_proj", "o_proj", "down_proj"] },
+        };
+        var result = DpoTrainer.Train(policy, tiny.Encoder, tiny.TrainPairs, options);
+        var after = DpoTrainer.Evaluate(policy, reference, tiny.Encoder, tiny.HeldOutPairs, 0.1);
+        Assert.True(result.FinalLoss < result.FirstLoss, $"DPO loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}");
+        Assert.True(after.RewardMargin > 0.1 && after.RewardAccuracy >= 0.6, $"held-out reward margin {after.RewardMargin:0.000}, accuracy {after.RewardAccuracy:P0}");
+
+        // Merged, it is an ordinary checkpoint that loads and scores the same.
+        string folder = Path.Combine(tiny.Root, "dpo-lora");
+        LlamaDirectory.Save(policy, folder, tiny.Encoder.Tokenizer);
+        using var loaded = LlamaDirectory.Load(folder);
+        Assert.Equal(after.RewardMargin, DpoTrainer.Evaluate(loaded, reference, tiny.Encoder, tiny.HeldOutPairs, 0.1).RewardMargin, 4);
+    }
+
+    [Fact]
     public void Reward_model_learns_to_rank_held_out_pairs()
     {
         using var rm = RewardModel.RewardModel.FromLanguageModel(tiny.SftDirectory, seed: 2);

@@ -35,20 +35,12 @@ public sealed class TinyChatModel : IDisposable
         // One thread: the model is tiny, and on a busy machine a second spinning OpenMP thread costs more than it gives.
         TorchSharp.torch.set_num_threads(1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // Letters only: digits stay single-byte tokens.
-        var tokenizer = BpeTrainer.TrainFromTexts(
-            Enumerable.Repeat("user assistant system Repeat: none. The model repeats what the user says.", 20), new BpeTrainerOptions(320));
-        Encoder = new ChatEncoder(tokenizer);
-        var config = new LlamaConfig
-        {
-            VocabSize = tokenizer.VocabSize, HiddenSize = 64, IntermediateSize = 128, NumHiddenLayers = 2, NumAttentionHeads = 4,
-            NumKeyValueHeads = 2, MaxPositionEmbeddings = 96, RopeTheta = 10000, TieWordEmbeddings = true,
-            BosTokenId = tokenizer.BosId, EosTokenId = [tokenizer.EosId, tokenizer.EotId],
-        };
+        Encoder = CreateEncoder();
+        var config = CreateConfig(Encoder.Tokenizer);
         using (var model = new LlamaModel(config))
         {
             model.InitializeWeights(seed: 3);
-            LlamaDirectory.Save(model, BaseDirectory, tokenizer);
+            LlamaDirectory.Save(model, BaseDirectory, Encoder.Tokenizer);
             BaseAccuracy = Accuracy(model);
             var examples = Suite.Sample(false, 600, 1).Select(TaskSuite.ToExample).ToList();
             Sft = SftTrainer.Train(model, Encoder, examples, new SftOptions
@@ -56,10 +48,22 @@ public sealed class TinyChatModel : IDisposable
                 RowLength = 96, Training = new TrainingOptions { LearningRate = 3e-3, Steps = 300, WarmupSteps = 20, BatchSize = 8 },
             });
             SftAccuracy = Accuracy(model);
-            LlamaDirectory.Save(model, SftDirectory, tokenizer);
+            LlamaDirectory.Save(model, SftDirectory, Encoder.Tokenizer);
         }
         SetupTime = clock.Elapsed;
     }
+
+    /// <summary>A BPE tokenizer over letters only: digits stay single-byte tokens.</summary>
+    public static ChatEncoder CreateEncoder() => new(BpeTrainer.TrainFromTexts(
+        Enumerable.Repeat("user assistant system Repeat: none. The model repeats what the user says.", 20), new BpeTrainerOptions(320)));
+
+    /// <summary>Two layers of width 64 with grouped-query attention and a tied head.</summary>
+    public static LlamaConfig CreateConfig(Llama3Tokenizer tokenizer) => new()
+    {
+        VocabSize = tokenizer.VocabSize, HiddenSize = 64, IntermediateSize = 128, NumHiddenLayers = 2, NumAttentionHeads = 4,
+        NumKeyValueHeads = 2, MaxPositionEmbeddings = 96, RopeTheta = 10000, TieWordEmbeddings = true,
+        BosTokenId = tokenizer.BosId, EosTokenId = [tokenizer.EosId, tokenizer.EotId],
+    };
 
     public double Accuracy(LlamaModel model) =>
         Evaluation.TaskAccuracy.Measure(model, Encoder, HeldOutPrompts, maxNewTokens: 6).Single().Accuracy;

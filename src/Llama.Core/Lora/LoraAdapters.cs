@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llama.Core.Checkpoints;
+using Llama.Core.Devices;
 using Llama.Core.Model;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -33,7 +34,7 @@ public static class LoraAdapters
                 throw new NotSupportedException($"{slot.Name} is a {slot.Current.GetType().Name}; LoRA adapts plain linear layers only");
         }
         foreach (var (_, parameter) in model.named_parameters()) parameter.requires_grad = false;
-        var generator = new Generator((ulong)seed, model.Device);
+        using var generator = SeededRandom.Create(seed);
         foreach (var slot in slots)
         {
             var adapter = new LoraLinear((Linear)slot.Current, config.Rank, config.Alpha, config.Dropout, generator);

@@ -1,3 +1,4 @@
+using Llama.Core.Devices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,7 +39,8 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             double bound = 1 / Math.Sqrt(InFeatures); // kaiming_uniform_(a=√5): gain √(2/6), bound = gain·√3/√fan_in
-            lora_A.weight!.uniform_(-bound, bound, generator);
+            if (generator is null) lora_A.weight!.uniform_(-bound, bound);
+            else SeededRandom.FillUniform(lora_A.weight!, -bound, bound, generator); // seeded: drawn on the CPU
             lora_B.weight!.zero_();
         }
         register_module("lora_A", lora_A);

@@ -13,9 +13,10 @@ namespace Llama.Cli.Commands;
 
 /// <summary>
 /// The alignment verbs: <c>llama align</c> runs the rounds (SFT → reward model → rejection sampling → DPO) end to
-/// end; <c>llama sft|rm|rs|dpo</c> run one stage (<see cref="StageRunner"/>), each recorded as align records its steps. Data: the synthetic tasks (<c>--tasks</c>, held-out split applied)
-/// and/or the user's JSONL (<c>--data</c> messages, <c>--pairs</c> prompt/chosen/rejected). Settings come from one
-/// <see cref="AlignConfig"/> (<c>--config FILE</c>, <c>--set path=value</c>).
+/// end; <c>llama sft|rm|rs|dpo</c> run one stage (<see cref="StageRunner"/>), each recorded as align records its steps.
+/// Data: the synthetic tasks (<c>--tasks</c>, held-out split applied) and/or the user's JSONL (<c>--data</c> messages,
+/// <c>--pairs</c> prompt/chosen/rejected). Settings come from one <see cref="AlignConfig"/> (<c>--config FILE</c>,
+/// <c>--set path=value</c>).
 /// </summary>
 internal static class AlignCommand
 {

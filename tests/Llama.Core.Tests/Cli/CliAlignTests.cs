@@ -1,7 +1,4 @@
-using Llama.Core.Config;
-using Llama.Core.Model;
 using Llama.Core.Tests.Checkpoints;
-using Llama.Core.Tokenization;
 using Llama.Platform;
 using Llama.Platform.Artifacts;
 using Llama.Platform.Metadata;
@@ -17,7 +14,8 @@ public class CliAlignTests
     {
         using var work = new TemporaryDirectory();
         string home = Path.Combine(work.Path, "home"), sft = Path.Combine(work.Path, "sft"), dpo = Path.Combine(work.Path, "dpo");
-        string baseModel = BaseModel(work.Path);
+        // A random model with the fixture tokenizer, which has the chat template's special tokens.
+        string baseModel = CliQuantizeTests.SourceModel(work.Path);
         string[] small = ["--home", home, "--tasks", "arithmetic", "--data-dir", Fixtures.RepositoryFile("data", "heldout"), "--threads", "1",
             "--set", "sftItemsPerTask=16", "--set", "pairItemsPerTask=8", "--set", "evalItemsPerTask=2", "--set", "evalMaxNewTokens=2",
             "--set", "sft.training.steps=2", "--set", "dpo.training.steps=2"];
@@ -37,7 +35,7 @@ public class CliAlignTests
         var dpoParent = Assert.Single(await registry.ParentsAsync(dpoId));
         Assert.Equal((sftId, "policy"), (dpoParent.Artifact.Id, dpoParent.Relation));
         var sftParent = Assert.Single(await registry.ParentsAsync(sftId));
-        Assert.Equal(("base", "base-model"), (sftParent.Artifact.Name, sftParent.Relation));
+        Assert.Equal(("source", "base-model"), (sftParent.Artifact.Name, sftParent.Relation));
         Assert.Equal(runs.Single(r => r.Kind == "alignment.sft").Id, (await registry.GetAsync(sftId)).ProducedByRunId);
 
         // Evaluating the SFT folder stores its results under the SFT artifact; quantizing the DPO folder links to the DPO artifact.
@@ -56,19 +54,4 @@ public class CliAlignTests
 
     private static Guid ArtifactIn(LlamaCli.Result result, string prefix) =>
         Guid.Parse(result.StandardOutput.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..].Trim());
-
-    /// <summary>A 4-layer random model with the fixture tokenizer (which has the chat template's special tokens).</summary>
-    private static string BaseModel(string work)
-    {
-        var tokenizer = Llama3Tokenizer.Load(Path.Combine(Fixtures.Tokenizer, "tokenizer.model"));
-        var config = LlamaConfig.Load(Fixtures.HfTiny) with
-        {
-            NumHiddenLayers = 4, VocabSize = tokenizer.VocabSize, BosTokenId = tokenizer.BosId, EosTokenId = [tokenizer.EosId, tokenizer.EotId],
-        };
-        using var model = new LlamaModel(config);
-        model.InitializeWeights(seed: 7);
-        string directory = Path.Combine(work, "base");
-        LlamaDirectory.Save(model, directory, tokenizer);
-        return directory;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Llama.Platform;
 using Llama.Platform.Artifacts;
 using Llama.Platform.Metadata;
@@ -8,11 +6,12 @@ using Llama.Platform.Runs;
 namespace Llama.Alignment.Rounds;
 
 /// <summary>
-/// Puts every alignment step on the record: one Run per step (kind <c>alignment.sft</c>, <c>alignment.rm</c>,
-/// <c>alignment.rs</c>, <c>alignment.dpo</c>) with its config, inputs and metrics, and its output registered as an
-/// artifact whose lineage names what it was made from (SFT from the base, DPO from the SFT model and the reward
-/// model's rejection-sampled data, ...). Outputs stay in the run's folder and are recorded by <c>file://</c> URI with
-/// the SHA-256 of their file manifest.
+/// Puts every alignment step on the record, for <c>llama align</c> and the single-stage verbs alike: one Run per step
+/// (kind <c>alignment.sft</c>, <c>alignment.rm</c>, <c>alignment.rs</c>, <c>alignment.dpo</c>) with its config, inputs
+/// and metrics, and its output registered as an artifact whose lineage names what it was made from (SFT from the base,
+/// DPO from the SFT model and the reward model's rejection-sampled data, ...). Inputs given as folders are named by
+/// <see cref="ModelArtifactFolder.FindOrRegisterAsync"/> (a published pretrained model is found by its files); outputs
+/// stay in the run's folder and are recorded by <c>file://</c> URI with their <see cref="FolderContentHash"/>.
 /// </summary>
 public sealed class AlignRecorder
 {
@@ -32,16 +31,9 @@ public sealed class AlignRecorder
         return new AlignRecorder(new RunTracker(store), new ArtifactRegistry(store));
     }
 
-    /// <summary>
-    /// The artifact of an input folder given by path (the base model): the one already recorded with the same location
-    /// and content, else a new one.
-    /// </summary>
-    public async Task<Guid> RegisterInputAsync(string kind, string folder, CancellationToken cancellation)
-    {
-        var spec = Describe(kind, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), folder, null);
-        var known = (await _registry.ListAsync(kind, 10_000, cancellation)).FirstOrDefault(a => a.Uri == spec.Uri && a.Sha256 == spec.Sha256);
-        return known?.Id ?? (await _registry.RegisterAsync(spec, null, cancellation)).Id;
-    }
+    /// <summary>The artifact of an input folder given by path (the base model, a reward model): the one it already is, else a new record.</summary>
+    public async Task<Guid> RegisterInputAsync(string kind, string folder, CancellationToken cancellation) =>
+        (await ModelArtifactFolder.FindOrRegisterAsync(_registry, folder, kind, cancellation)).Id;
 
     /// <summary>Runs one step as a recorded Run; <paramref name="step"/> returns the output folder, its metrics and metadata.</summary>
     public async Task<Guid> StepAsync(string kind, string name, string configJson, IReadOnlyList<(Guid Id, string Role)> inputs, string outputKind,
@@ -53,7 +45,10 @@ public sealed class AlignRecorder
             var (folder, metrics) = await step();
             var finite = metrics.Where(m => double.IsFinite(m.Value)).ToDictionary(m => m.Key, m => m.Value);
             if (finite.Count > 0) await _runs.LogMetricsAsync(run.Id, 0, finite, cancellation);
-            var artifact = await _registry.RegisterAsync(Describe(outputKind, name, folder, run.Id), inputs.Select(i => (i.Id, i.Role)), cancellation);
+            var content = await FolderContentHash.OfAsync(folder, cancellation);
+            var artifact = await _registry.RegisterAsync(
+                new NewArtifact(outputKind, name, ModelArtifactFolder.LocationOf(folder), content.SizeBytes, content.Sha256, null, run.Id),
+                inputs.Select(i => (i.Id, i.Role)), cancellation);
             await _runs.FinishAsync(run.Id, RunStatus.Succeeded, cancellation: cancellation);
             return artifact.Id;
         }
@@ -64,20 +59,19 @@ public sealed class AlignRecorder
         }
     }
 
-    private static NewArtifact Describe(string kind, string name, string folder, Guid? runId)
+    /// <summary>Runs a step: recorded by <paramref name="recorder"/> when there is one (then its output artifact's id), else just run.</summary>
+    internal static async Task<Guid?> RunStepAsync(AlignRecorder? recorder, string kind, string name, string configJson, IReadOnlyList<(Guid Id, string Role)> inputs,
+        string outputKind, Func<Task<(string Folder, Dictionary<string, double> Metrics)>> step, CancellationToken cancellation)
     {
-        string root = Path.GetFullPath(folder);
-        var files = (Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories) : [root])
-            .Order(StringComparer.Ordinal).ToList();
-        var manifest = new StringBuilder();
-        long size = 0;
-        foreach (var file in files)
+        if (recorder is null)
         {
-            using var stream = File.OpenRead(file);
-            manifest.Append(Convert.ToHexStringLower(SHA256.HashData(stream))).Append("  ").Append(Path.GetRelativePath(root, file)).Append('\n');
-            size += new FileInfo(file).Length;
+            await step();
+            return null;
         }
-        string sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.ToString())));
-        return new NewArtifact(kind, name, new Uri(root).AbsoluteUri, size, sha, null, runId);
+        return await recorder.StepAsync(kind, name, configJson, inputs, outputKind, async () =>
+        {
+            var (folder, metrics) = await step();
+            return (folder, (IReadOnlyDictionary<string, double>)metrics);
+        }, cancellation);
     }
 }

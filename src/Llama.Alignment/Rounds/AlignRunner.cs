@@ -71,7 +71,7 @@ public static class AlignRunner
             // SFT of the pretrained checkpoint on everything gathered so far.
             SftResult? sft = null;
             ModelScores? sftScores = null;
-            var sftId = await Step(recorder, "alignment.sft", $"round {round} sft", configJson, inputs, "model", async () =>
+            var sftId = await AlignRecorder.RunStepAsync(recorder, "alignment.sft", $"round {round} sft", configJson, inputs, "model", async () =>
             {
                 using var model = LlamaDirectory.Load(request.BaseModel, device);
                 sft = SftTrainer.Train(model, encoder, [.. data.SftExamples, .. sampledExamples], config.Sft, steps, cancellation);
@@ -82,7 +82,7 @@ public static class AlignRunner
 
             // The reward model, also on top of the pretrained checkpoint (section 4.1.2).
             RewardAccuracy rmAccuracy = new(0, double.NaN, double.NaN);
-            var rmId = await Step(recorder, "alignment.rm", $"round {round} reward model", configJson, inputs, "reward-model", async () =>
+            var rmId = await AlignRecorder.RunStepAsync(recorder, "alignment.rm", $"round {round} reward model", configJson, inputs, "reward-model", async () =>
             {
                 using var rm = RewardModel.RewardModel.FromLanguageModel(request.BaseModel, config.Seed + round, device);
                 RewardTrainer.Train(rm, encoder, [.. data.TrainPairs, .. sampledPairs], config.Reward, steps, cancellation);
@@ -94,7 +94,7 @@ public static class AlignRunner
             // Rejection sampling from the SFT model, judged by the verifiers and the reward model.
             RejectionSamplingResult? rs = null;
             var rsInputs = Ids((sftId, "policy"), (rmId, "reward-model"));
-            var rsId = await Step(recorder, "alignment.rs", $"round {round} rejection sampling", configJson, rsInputs, "dataset", async () =>
+            var rsId = await AlignRecorder.RunStepAsync(recorder, "alignment.rs", $"round {round} rejection sampling", configJson, rsInputs, "dataset", async () =>
             {
                 using var policy = LlamaDirectory.Load(sftDir, device);
                 using var rm = RewardModel.RewardModel.Load(rmDir, device);
@@ -112,7 +112,7 @@ public static class AlignRunner
             // DPO of the SFT model; the SFT model is the frozen reference.
             DpoResult? dpo = null;
             ModelScores? dpoScores = null;
-            var dpoId = await Step(recorder, "alignment.dpo", $"round {round} dpo", configJson, Ids((sftId, "policy"), (rsId, "preferences")), "model", async () =>
+            var dpoId = await AlignRecorder.RunStepAsync(recorder, "alignment.dpo", $"round {round} dpo", configJson, Ids((sftId, "policy"), (rsId, "preferences")), "model", async () =>
             {
                 using var policy = LlamaDirectory.Load(sftDir, device);
                 using var reference = LlamaDirectory.Load(sftDir, device);
@@ -133,7 +133,7 @@ public static class AlignRunner
         {
             final = Path.Combine(request.Output, "final");
             string averagedDir = final;
-            lastModelId = await Step(recorder, "alignment.average", "average of the DPO models", configJson,
+            lastModelId = await AlignRecorder.RunStepAsync(recorder, "alignment.average", "average of the DPO models", configJson,
                 Ids([.. dpoModels.Select(m => (m.Id, "averaged-from"))]), "model", () =>
                 {
                     using var averaged = AverageModels(dpoModels.Select(m => m.Folder).ToList(), device);
@@ -174,7 +174,8 @@ public static class AlignRunner
         return result;
     }
 
-    private static Dictionary<string, double> Metrics(ModelScores scores, params (string Name, double Value)[] extra)
+    /// <summary>The metrics a step records for a model: held-out accuracy per task and preference metrics, plus <paramref name="extra"/>.</summary>
+    internal static Dictionary<string, double> Metrics(ModelScores scores, params (string Name, double Value)[] extra)
     {
         var metrics = scores.Accuracy.ToDictionary(a => $"accuracy.{a.Key}", a => a.Value);
         metrics["preference.reward_accuracy"] = scores.Preferences.RewardAccuracy;
@@ -186,22 +187,6 @@ public static class AlignRunner
 
     private static List<(Guid, string)> Ids(params (Guid? Id, string Role)[] inputs) =>
         inputs.Where(i => i.Id is not null).Select(i => (i.Id!.Value, i.Role)).ToList();
-
-    /// <summary>Runs a step, recorded when a recorder is given.</summary>
-    private static async Task<Guid?> Step(AlignRecorder? recorder, string kind, string name, string configJson, List<(Guid, string)> inputs, string outputKind,
-        Func<Task<(string Folder, Dictionary<string, double> Metrics)>> step, CancellationToken cancellation)
-    {
-        if (recorder is null)
-        {
-            await step();
-            return null;
-        }
-        return await recorder.StepAsync(kind, name, configJson, inputs, outputKind, async () =>
-        {
-            var (folder, metrics) = await step();
-            return (folder, (IReadOnlyDictionary<string, double>)metrics);
-        }, cancellation);
-    }
 
     /// <summary>Training steps as run progress, reported on the training thread.</summary>
     private sealed class Progress(IProgress<AlignProgress>? target) : IProgress<TrainingStep>

@@ -1,25 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
-using Llama.Alignment.Data;
 using Llama.Alignment.Dpo;
 using Llama.Alignment.Evaluation;
-using Llama.Alignment.RejectionSampling;
-using Llama.Alignment.RewardModel;
 using Llama.Alignment.Rounds;
-using Llama.Alignment.Sft;
+using Llama.Alignment.Stages;
 using Llama.Alignment.Training;
 using Llama.Core;
-using Llama.Core.Devices;
-using Llama.Core.Tokenization;
+using Llama.Platform;
 using Llama.Platform.Configuration;
 
 namespace Llama.Cli.Commands;
 
 /// <summary>
 /// The alignment verbs: <c>llama align</c> runs the rounds (SFT → reward model → rejection sampling → DPO) end to
-/// end; <c>llama sft|rm|rs|dpo</c> run one stage. Data: the synthetic tasks (<c>--tasks</c>, held-out split applied)
-/// and/or the user's JSONL (<c>--data</c> messages, <c>--pairs</c> prompt/chosen/rejected). Settings come from one
-/// <see cref="AlignConfig"/> (<c>--config FILE</c>, <c>--set path=value</c>).
+/// end; <c>llama sft|rm|rs|dpo</c> run one stage (<see cref="StageRunner"/>), each recorded as align records its steps.
+/// Data: the synthetic tasks (<c>--tasks</c>, held-out split applied) and/or the user's JSONL (<c>--data</c> messages,
+/// <c>--pairs</c> prompt/chosen/rejected). Settings come from one <see cref="AlignConfig"/> (<c>--config FILE</c>,
+/// <c>--set path=value</c>).
 /// </summary>
 internal static class AlignCommand
 {
@@ -36,11 +33,21 @@ internal static class AlignCommand
         public Option<string> Output { get; } = new("--out") { Description = "Output folder", Required = true };
         public Option<string> Device { get; } = CommonOptions.Device();
         public Option<int> Threads { get; } = CommonOptions.Threads();
+        public Option<bool> NoRecord { get; } = new("--no-record") { Description = "Do not record the runs in the metadata database" };
+        public Option<string?> Name { get; } = new("--name") { Description = "Run name" };
+        private readonly PlatformOptions _platform = new();
 
         public void AddTo(Command command)
         {
-            foreach (var o in new Option[] { Model, Config, Set, Tasks, DataDir, Output, Device, Threads }) command.Options.Add(o);
+            foreach (var o in new Option[] { Model, Config, Set, Tasks, DataDir, Output, Device, Threads, NoRecord, Name }) command.Options.Add(o);
+            _platform.AddTo(command);
         }
+
+        /// <summary>Where the runs are recorded; null with <c>--no-record</c>.</summary>
+        public PlatformSettings? Platform(ParseResult parse) => parse.GetValue(NoRecord) ? null : _platform.Resolve(parse);
+
+        public StageRequest Request(ParseResult parse, AlignConfig config) =>
+            new(parse.GetValue(Model)!, config, parse.GetValue(Output)!, parse.GetValue(Device)!, parse.GetValue(Name));
 
         public AlignConfig Resolve(ParseResult parse, Func<AlignConfig, AlignConfig>? adjust = null)
         {
@@ -59,13 +66,9 @@ internal static class AlignCommand
     public static Command Create()
     {
         var shared = new Shared();
-        var platform = new PlatformOptions();
         var rounds = new Option<int?>("--rounds") { Description = "Rounds of SFT → RM → rejection sampling → DPO (default 1)" };
-        var noRecord = new Option<bool>("--no-record") { Description = "Do not record the runs in the metadata database" };
-        var name = new Option<string?>("--name") { Description = "Run name" };
-        var command = new Command("align", "Align a pretrained model: SFT, reward model, rejection sampling and DPO, in rounds") { rounds, noRecord, name };
+        var command = new Command("align", "Align a pretrained model: SFT, reward model, rejection sampling and DPO, in rounds") { rounds };
         shared.AddTo(command);
-        platform.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             var config = shared.Resolve(parse, c => parse.GetValue(rounds) is { } n ? c with { Rounds = n } : c);
@@ -76,8 +79,8 @@ internal static class AlignCommand
                 if (p.Total > 0) line.Show(p.Step / (double)p.Total, $"{p.Stage} {p.Step}/{p.Total}: {p.Detail}");
                 else { line.Done(); Console.WriteLine($"{p.Stage}: {p.Detail}"); }
             });
-            var outcome = await AlignRunner.RunAsync(new AlignRequest(parse.GetValue(shared.Model)!, config, output, parse.GetValue(shared.Device)!, parse.GetValue(name)),
-                parse.GetValue(noRecord) ? null : platform.Resolve(parse), progress, cancellation);
+            var outcome = await AlignRunner.RunAsync(new AlignRequest(parse.GetValue(shared.Model)!, config, output, parse.GetValue(shared.Device)!, parse.GetValue(shared.Name)),
+                shared.Platform(parse), progress, cancellation);
             line.Done();
             Console.WriteLine(outcome.Report.ToMarkdown());
             Console.WriteLine($"model: {outcome.FinalModel}");
@@ -97,19 +100,17 @@ internal static class AlignCommand
         var data = new Option<string?>("--data") { Description = "Your conversations (JSONL: {\"messages\": [...]})" };
         var command = new Command("sft", "Supervised fine-tuning on chat data (loss on assistant tokens only, packed rows)") { data };
         shared.AddTo(command);
-        command.SetAction((parse, cancellation) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             var config = shared.Resolve(parse, c => c with { SftJsonl = parse.GetValue(data) ?? c.SftJsonl });
-            var run = Open(shared, parse, config);
-            using var model = LlamaDirectory.Load(parse.GetValue(shared.Model)!, run.Device);
-            var result = SftTrainer.Train(model, run.Encoder, run.Data.SftExamples, config.Sft, StepLine(out var line), cancellation);
+            var outcome = await StageRunner.SftAsync(shared.Request(parse, config), shared.Platform(parse), StepLine(out var line), cancellation);
             line.Done();
-            string output = parse.GetValue(shared.Output)!;
-            LlamaDirectory.Save(model, output, run.Encoder.Tokenizer);
+            var result = outcome.Training;
             Console.WriteLine(string.Create(Inv, $"SFT: {result.Steps} steps on {result.Rows} packed rows ({result.Fit}); loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}"));
-            PrintAccuracy(TaskAccuracy.Measure(model, run.Encoder, run.Data.HeldOutPrompts, config.EvalMaxNewTokens, cancellation: cancellation));
-            Console.WriteLine($"model: {Path.GetFullPath(output)}");
-            return Task.FromResult(0);
+            PrintAccuracy(outcome.HeldOut);
+            Console.WriteLine($"model: {outcome.Model}");
+            PrintArtifact("model", outcome.ArtifactId);
+            return 0;
         });
         return command;
     }
@@ -120,20 +121,17 @@ internal static class AlignCommand
         var pairs = new Option<string?>("--pairs") { Description = "Your preference pairs (JSONL: prompt, chosen, rejected)" };
         var command = new Command("rm", "Train a reward model (scalar head, Bradley-Terry loss) on preference pairs") { pairs };
         shared.AddTo(command);
-        command.SetAction((parse, cancellation) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             var config = shared.Resolve(parse, c => c with { PreferencesJsonl = parse.GetValue(pairs) ?? c.PreferencesJsonl });
-            var run = Open(shared, parse, config);
-            using var rm = RewardModel.FromLanguageModel(parse.GetValue(shared.Model)!, config.Seed, run.Device);
-            var result = RewardTrainer.Train(rm, run.Encoder, run.Data.TrainPairs, config.Reward, StepLine(out var line), cancellation);
+            var outcome = await StageRunner.RewardModelAsync(shared.Request(parse, config), shared.Platform(parse), StepLine(out var line), cancellation);
             line.Done();
-            string output = parse.GetValue(shared.Output)!;
-            rm.Save(output, run.Encoder.Tokenizer);
-            var accuracy = RewardTrainer.Evaluate(rm, run.Encoder, run.Data.HeldOutPairs);
+            var (result, accuracy) = (outcome.Training, outcome.HeldOut);
             Console.WriteLine(string.Create(Inv, $"reward model: {result.Steps} steps ({result.Fit}); loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}"));
             Console.WriteLine(string.Create(Inv, $"held-out pairs: {accuracy.Pairs}, accuracy {accuracy.Accuracy:P1}, mean margin {accuracy.MeanMargin:0.000}"));
-            Console.WriteLine($"reward model: {Path.GetFullPath(output)}");
-            return Task.FromResult(0);
+            Console.WriteLine($"reward model: {outcome.Model}");
+            PrintArtifact("reward-model", outcome.ArtifactId);
+            return 0;
         });
         return command;
     }
@@ -145,24 +143,18 @@ internal static class AlignCommand
         var samples = new Option<int?>("--samples") { Description = "Samples per prompt, K (default 10; the paper: 10-30)" };
         var command = new Command("rs", "Rejection sampling: K samples per training prompt, the best kept as SFT data, best-vs-worst as pairs") { reward, samples };
         shared.AddTo(command);
-        command.SetAction((parse, cancellation) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             var config = shared.Resolve(parse, c => parse.GetValue(samples) is { } k ? c with { RejectionSampling = c.RejectionSampling with { SamplesPerPrompt = k } } : c);
-            var run = Open(shared, parse, config);
-            using var policy = LlamaDirectory.Load(parse.GetValue(shared.Model)!, run.Device);
-            using var rm = parse.GetValue(reward) is { } path ? RewardModel.Load(path, run.Device) : null;
             var line = new ConsoleProgressLine();
-            var prompts = run.Data.RejectionPrompts(config, 1);
-            var result = RejectionSampler.Run(policy, rm, run.Encoder, prompts, config.RejectionSampling,
+            var outcome = await StageRunner.RejectionSamplingAsync(shared.Request(parse, config) with { RewardModel = parse.GetValue(reward) }, shared.Platform(parse),
                 new SynchronousProgress<(int Done, int Total)>(p => line.Show(p.Done / (double)p.Total, $"{p.Done}/{p.Total} prompts")), cancellation);
             line.Done();
-            string output = parse.GetValue(shared.Output)!;
-            Directory.CreateDirectory(output);
-            ChatJsonl.WriteConversations(Path.Combine(output, "sft.jsonl"), result.Kept);
-            ChatJsonl.WritePreferences(Path.Combine(output, "pairs.jsonl"), result.Pairs);
+            var result = outcome.Sampling;
             Console.WriteLine($"{result.Prompts} prompts x {config.RejectionSampling.SamplesPerPrompt} samples: {result.CorrectSamples} of {result.Samples} correct; kept {result.Kept.Count} replies, {result.Pairs.Count} pairs");
-            Console.WriteLine($"data: {Path.GetFullPath(Path.Combine(output, "sft.jsonl"))}, {Path.GetFullPath(Path.Combine(output, "pairs.jsonl"))}");
-            return Task.FromResult(0);
+            Console.WriteLine($"data: {Path.Combine(outcome.Folder, "sft.jsonl")}, {Path.Combine(outcome.Folder, "pairs.jsonl")}");
+            PrintArtifact("dataset", outcome.ArtifactId);
+            return 0;
         });
         return command;
     }
@@ -174,37 +166,29 @@ internal static class AlignCommand
         var loss = new Option<PreferenceLossKind?>("--loss") { Description = "sigmoid (DPO, default), ipo or hinge" };
         var command = new Command("dpo", "Direct preference optimisation against the frozen starting model (beta 0.1, formatting tokens masked, 0.2 NLL)") { pairs, loss };
         shared.AddTo(command);
-        command.SetAction((parse, cancellation) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             var config = shared.Resolve(parse, c =>
             {
                 c = c with { PreferencesJsonl = parse.GetValue(pairs) ?? c.PreferencesJsonl };
                 return parse.GetValue(loss) is { } kind ? c with { Dpo = c.Dpo with { Loss = kind } } : c;
             });
-            var run = Open(shared, parse, config);
-            using var policy = LlamaDirectory.Load(parse.GetValue(shared.Model)!, run.Device);
-            using var reference = LlamaDirectory.Load(parse.GetValue(shared.Model)!, run.Device);
-            var result = DpoTrainer.Train(policy, run.Encoder, run.Data.TrainPairs, config.Dpo, StepLine(out var line), cancellation);
+            var outcome = await StageRunner.DpoAsync(shared.Request(parse, config), shared.Platform(parse), StepLine(out var line), cancellation);
             line.Done();
-            string output = parse.GetValue(shared.Output)!;
-            LlamaDirectory.Save(policy, output, run.Encoder.Tokenizer);
-            var metrics = DpoTrainer.Evaluate(policy, reference, run.Encoder, run.Data.HeldOutPairs, config.Dpo.Beta);
+            var (result, metrics) = (outcome.Training, outcome.HeldOut);
             Console.WriteLine(string.Create(Inv, $"DPO ({config.Dpo.Loss}): {result.Steps} steps ({result.Fit}); loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}"));
             Console.WriteLine(string.Create(Inv, $"held-out pairs: {metrics.Pairs}, reward accuracy {metrics.RewardAccuracy:P1}, reward margin {metrics.RewardMargin:0.000}, log-prob accuracy {metrics.LogProbAccuracy:P1}"));
-            PrintAccuracy(TaskAccuracy.Measure(policy, run.Encoder, run.Data.HeldOutPrompts, config.EvalMaxNewTokens, cancellation: cancellation));
-            Console.WriteLine($"model: {Path.GetFullPath(output)}");
-            return Task.FromResult(0);
+            PrintAccuracy(outcome.Accuracy);
+            Console.WriteLine($"model: {outcome.Model}");
+            PrintArtifact("model", outcome.ArtifactId);
+            return 0;
         });
         return command;
     }
 
-    private sealed record OpenRun(TorchSharp.torch.Device Device, ChatEncoder Encoder, AlignData Data);
-
-    private static OpenRun Open(Shared shared, ParseResult parse, AlignConfig config)
+    private static void PrintArtifact(string kind, Guid? id)
     {
-        string model = parse.GetValue(shared.Model)!;
-        if (!Directory.Exists(model)) throw new DirectoryNotFoundException($"{model}: model directory not found");
-        return new OpenRun(DeviceSpec.Parse(parse.GetValue(shared.Device)!), new ChatEncoder(Llama3Tokenizer.FromDirectory(model)), AlignData.Create(config));
+        if (id is { } recorded) Console.WriteLine($"{kind} artifact {recorded}");
     }
 
     private static SynchronousProgress<TrainingStep> StepLine(out ConsoleProgressLine line)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Llama.Core;
 using Llama.Core.Devices;
 using Llama.Core.Tokenization;
@@ -7,7 +5,6 @@ using Llama.Evaluation.Requests;
 using Llama.Platform;
 using Llama.Platform.Artifacts;
 using Llama.Platform.Metadata;
-using Llama.Platform.Storage;
 
 namespace Llama.Evaluation.Running;
 
@@ -19,10 +16,10 @@ public sealed class ModelLoadException(string model, string problem, Exception? 
 public sealed record LoadedModel(EvaluatedModel Model, string Directory, Guid? ArtifactId, string Name);
 
 /// <summary>
-/// <c>--model DIR_OR_ID</c>: a Hugging Face directory, or the id (or a 6+ digit prefix) of a <c>model</c> or
-/// <c>checkpoint</c> artifact, fetched from the object store into a local cache. A directory evaluated while
-/// recording becomes (or is found again as) a <c>model</c> artifact with a <c>file://</c> URI and the SHA-256 of
-/// its files, so results of the same weights accumulate under one id.
+/// <c>--model DIR_OR_ID</c>, read by Platform's <see cref="ModelArtifactFolder"/>: a Hugging Face directory, or the id
+/// (or a 6+ digit prefix) of a <c>model</c> or <c>checkpoint</c> artifact. A directory evaluated while recording is
+/// named by the artifact it already is (a published checkpoint or model with the same files, alignment's output, an
+/// earlier record), else registered as a <c>file://</c> model, so results of the same weights accumulate under one id.
 /// </summary>
 public static class ModelLoader
 {
@@ -30,28 +27,15 @@ public static class ModelLoader
         PlatformSettings? platform, CancellationToken cancellation)
     {
         string directory;
-        Guid? artifactId = null;
-        ArtifactRegistry? registry = null;
-        if (platform is not null)
+        Artifact? artifact;
+        try { (directory, artifact) = await ModelArtifactFolder.ResolveAsync(model, platform, cancellation); }
+        catch (Exception e) when (e is DirectoryNotFoundException or ArgumentException or InvalidOperationException)
         {
-            var store = new MetadataStore(platform.Metadata);
-            await store.MigrateAsync(cancellation);
-            registry = new ArtifactRegistry(store);
+            // Platform's messages name the --model already.
+            string prefix = $"--model '{model}': ";
+            throw new ModelLoadException(model, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
         }
-        if (Directory.Exists(model)) directory = Path.GetFullPath(model);
-        else if (registry is null) throw new ModelLoadException(model, "no such directory (an artifact id needs the platform; drop --no-record)");
-        else
-        {
-            Artifact artifact;
-            try { artifact = await registry.ResolveAsync(model, cancellation); }
-            catch (Exception e) when (e is ArgumentException or MetadataRecordNotFoundException)
-            {
-                throw new ModelLoadException(model, $"neither a directory nor a model artifact ({e.Message})", e);
-            }
-            if (artifact.Kind is not ("model" or "checkpoint")) throw new ModelLoadException(model, $"artifact {artifact.Id} is a {artifact.Kind}, not a model or checkpoint");
-            directory = await FetchAsync(artifact, platform!, cancellation);
-            artifactId = artifact.Id;
-        }
+        directory = Path.GetFullPath(directory);
 
         EvaluatedModel evaluated;
         try
@@ -70,46 +54,12 @@ public static class ModelLoader
             throw new ModelLoadException(model, e.Message, e);
         }
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
-        if (registry is not null && artifactId is null) artifactId = (await FindOrRegisterAsync(registry, directory, name, cancellation)).Id;
-        return new LoadedModel(evaluated, directory, artifactId, name);
-    }
-
-    private static async Task<Artifact> FindOrRegisterAsync(ArtifactRegistry registry, string directory, string name, CancellationToken cancellation)
-    {
-        // The folder hash as the pretraining stage computes it when it publishes a model (one "name\tsha256\n" line
-        // per file, sorted, dot-files left out): a directory that was published matches its artifact.
-        var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .Select(path => Path.GetRelativePath(directory, path).Replace(Path.DirectorySeparatorChar, '/'))
-            .Where(relative => !relative.Split('/').Any(segment => segment.StartsWith('.')))
-            .Order(StringComparer.Ordinal).ToList();
-        var manifest = new StringBuilder();
-        foreach (var file in files)
+        if (platform is not null && artifact is null)
         {
-            await using var stream = File.OpenRead(Path.Combine(directory, file));
-            manifest.Append(file).Append('\t').Append(Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellation))).Append('\n');
+            var store = new MetadataStore(platform.Metadata);
+            await store.MigrateAsync(cancellation);
+            artifact = await ModelArtifactFolder.FindOrRegisterAsync(new ArtifactRegistry(store), directory, cancellation: cancellation);
         }
-        string sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.ToString())));
-        string uri = new Uri(directory + Path.DirectorySeparatorChar).AbsoluteUri;
-        var known = (await registry.ListAsync("model", 1000, cancellation)).FirstOrDefault(a => a.Sha256 == sha);
-        return known ?? await registry.RegisterAsync(new NewArtifact("model", name, uri, files.Sum(f => new FileInfo(Path.Combine(directory, f)).Length), sha), cancellation: cancellation);
-    }
-
-    private static async Task<string> FetchAsync(Artifact artifact, PlatformSettings platform, CancellationToken cancellation)
-    {
-        if (artifact.Uri.StartsWith("file://", StringComparison.Ordinal))
-        {
-            string local = new Uri(artifact.Uri).LocalPath;
-            return Directory.Exists(local) ? local : throw new ModelLoadException(artifact.Id.ToString(), $"its folder {local} no longer exists");
-        }
-        string cache = Path.Combine(platform.Home, "cache", "models", artifact.Id.ToString("N"));
-        var objects = platform.CreateObjectStore();
-        await foreach (var info in objects.ListAsync(artifact.Uri, cancellation))
-        {
-            string relative = info.Key[artifact.Uri.Length..];
-            if (relative.StartsWith("optimizer", StringComparison.Ordinal)) continue; // not needed to evaluate
-            string target = Path.Combine(cache, relative.Replace('/', Path.DirectorySeparatorChar));
-            if (!File.Exists(target)) await objects.GetFileAsync(info.Key, target, cancellation);
-        }
-        return cache;
+        return new LoadedModel(evaluated, directory, artifact?.Id, name);
     }
 }

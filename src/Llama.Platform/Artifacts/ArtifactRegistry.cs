@@ -76,6 +76,16 @@ public sealed partial class ArtifactRegistry(MetadataStore store)
         return await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(limit).ToListAsync(cancellation);
     }
 
+    /// <summary>The artifacts of the given kinds whose content hash is <paramref name="sha256"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<Artifact>> WithContentAsync(string sha256, IReadOnlyCollection<string> kinds, CancellationToken cancellation = default)
+    {
+        string hash = MetadataValidation.Sha256(sha256);
+        var wanted = kinds.ToList();
+        await using var db = store.CreateContext();
+        return await db.Artifacts.AsNoTracking().Where(a => a.Sha256 == hash && wanted.Contains(a.Kind))
+            .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToListAsync(cancellation);
+    }
+
     /// <summary>The artifacts <paramref name="id"/> was made from, oldest first.</summary>
     /// <exception cref="ArtifactNotFoundException">No artifact has <paramref name="id"/>.</exception>
     public async Task<IReadOnlyList<RelatedArtifact>> ParentsAsync(Guid id, CancellationToken cancellation = default)

@@ -17,8 +17,8 @@ namespace Llama.Quantization.Running;
 /// </summary>
 internal sealed class QuantizationRecorder
 {
-    public const string PromotedKind = "model";
-    public const string FlaggedKind = "flagged-model";
+    public const string PromotedKind = ModelArtifactFolder.ModelKind;
+    public const string FlaggedKind = ModelArtifactFolder.FlaggedModelKind;
     public const string LineageRelation = "quantized-from";
 
     private readonly ArtifactRegistry _registry;
@@ -37,21 +37,16 @@ internal sealed class QuantizationRecorder
 
     public Guid RunId { get; }
 
-    /// <param name="sourceArtifact">The model artifact quantized, or null for a plain directory (then registered as a <c>source</c>).</param>
+    /// <param name="sourceArtifact">The model artifact quantized, or null for a plain directory (then found or registered by <see cref="ModelArtifactFolder.FindOrRegisterAsync"/>).</param>
     public static async Task<QuantizationRecorder> StartAsync(PlatformSettings platform, string name, string sourceDirectory,
         Artifact? sourceArtifact, QuantizeConfig config, CancellationToken cancellation)
     {
         var store = new MetadataStore(platform.Metadata);
         await store.MigrateAsync(cancellation);
         var registry = new ArtifactRegistry(store);
-        string location = new Uri(Path.GetFullPath(sourceDirectory)).AbsoluteUri;
-        // A directory another stage recorded in place (alignment's models are file:// artifacts) keeps its lineage: the
-        // newest model artifact at that location is the source. Otherwise the directory is registered as a source.
-        var source = sourceArtifact
-            ?? (await registry.ListAsync("model", 10_000, cancellation)).Where(a => a.Uri.TrimEnd('/') == location.TrimEnd('/')).MaxBy(a => a.CreatedAt)
-            ?? await registry.RegisterAsync(new NewArtifact("source", DirectoryName(sourceDirectory),
-                location, DirectoryBytes(sourceDirectory), FolderSha256(sourceDirectory),
-                JsonSerializer.Serialize(new { registered_by = "quantization" })), cancellation: cancellation);
+        // The artifact the source already is (pretraining's published model, alignment's output, an earlier record of
+        // the folder), found by its files; a folder no stage recorded becomes a file:// model artifact.
+        var source = sourceArtifact ?? await ModelArtifactFolder.FindOrRegisterAsync(registry, sourceDirectory, cancellation: cancellation);
         var runs = new RunTracker(store);
         var run = await runs.StartAsync("quantization", name, config.ToJson(), [(source.Id, "source-model")], cancellation: cancellation);
         return new QuantizationRecorder(registry, runs, platform.CreateObjectStore(), run, source.Id);
@@ -100,20 +95,4 @@ internal sealed class QuantizationRecorder
 
     public Task FailAsync(Exception error) =>
         _runs.FinishAsync(RunId, error is OperationCanceledException ? RunStatus.Cancelled : RunStatus.Failed, error.Message, CancellationToken.None);
-
-    private static string DirectoryName(string directory) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-
-    private static long DirectoryBytes(string directory) => Directory.EnumerateFiles(directory).Sum(f => new FileInfo(f).Length);
-
-    /// <summary>SHA-256 over the sorted (name, content SHA-256) lines of the directory's files: same bytes, same id.</summary>
-    private static string FolderSha256(string directory)
-    {
-        var lines = new StringBuilder();
-        foreach (var path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
-        {
-            using var stream = File.OpenRead(path);
-            lines.Append(Path.GetFileName(path)).Append('\t').Append(Convert.ToHexStringLower(SHA256.HashData(stream))).Append('\n');
-        }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(lines.ToString())));
-    }
 }

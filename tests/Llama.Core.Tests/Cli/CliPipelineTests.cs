@@ -53,6 +53,16 @@ public class CliPipelineTests
         var fp8 = Guid.Parse(finished.GetProperty("4-quantize").GetProperty("outputs").GetProperty("model-artifact").GetString()!);
         var aligned = Guid.Parse(finished.GetProperty("3-align").GetProperty("outputs").GetProperty("model-artifact").GetString()!);
         Assert.Contains((await registry.LineageAsync(fp8, LineageDirection.Up)).Edges, e => e.ChildId == fp8 && e.ParentId == aligned && e.Relation == "quantized-from");
+        // Alignment started from the model pretraining published (found by its files), not from a second record of its folder;
+        // each evaluation stored its results under the artifact of the model it scored.
+        Assert.Contains((await registry.LineageAsync(aligned, LineageDirection.Up)).Edges, e => e.ParentId == model && e.Relation == "base-model");
+        string pretrainedFolder = finished.GetProperty("2-pretrain").GetProperty("outputs").GetProperty("model").GetString()!;
+        Assert.DoesNotContain(await registry.ListAsync("model", 1000), a => a.Uri == ModelArtifactFolder.LocationOf(pretrainedFolder));
+        foreach (var (evaluated, artifact) in new[] { ("5-evaluate-base", model), ("6-evaluate-aligned", aligned), ("7-evaluate-fp8", fp8) })
+        {
+            Assert.Equal(artifact.ToString(), finished.GetProperty(evaluated).GetProperty("outputs").GetProperty("model-artifact").GetString());
+            Assert.NotEmpty(await registry.EvalResultsAsync(artifact));
+        }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
         // Everything done: a third start only reports.

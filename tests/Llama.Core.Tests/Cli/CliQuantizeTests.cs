@@ -37,8 +37,8 @@ public class CliQuantizeTests
         Assert.Contains("'model.layers.9.mlp' matches no linear layer", error);
     }
 
-    /// <summary>A 4-layer random model with the fixture tokenizer (the default plan quantizes layers 1 and 2).</summary>
-    private static string SourceModel(string work)
+    /// <summary>A 4-layer random model in <c>WORK/source</c> with the fixture tokenizer (the default plan quantizes layers 1 and 2).</summary>
+    internal static string SourceModel(string work)
     {
         var tokenizer = Llama3Tokenizer.Load(Path.Combine(Fixtures.Tokenizer, "tokenizer.model"));
         var config = LlamaConfig.Load(Fixtures.HfTiny) with

@@ -99,5 +99,34 @@ public sealed class EvaluationRunTests : IDisposable
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(png)[..4]); // a PNG
     }
 
+    [Fact]
+    public async Task A_folder_whose_model_was_published_is_evaluated_under_the_published_artifact_as_is_its_id()
+    {
+        var platform = PlatformSettings.Embedded(Path.Combine(_root, "home"));
+        var folder = TestModels.SaveRandom(Path.Combine(_root, "model"), seed: 3);
+        // Published as pretraining publishes a model: the files under a run's key prefix, hashed as the store received them.
+        var objects = platform.CreateObjectStore();
+        var manifest = new System.Text.StringBuilder();
+        long bytes = 0;
+        foreach (var path in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
+        {
+            var info = await Llama.Platform.Storage.ObjectStoreExtensions.PutFileAsync(objects, "runs/r/models/final/" + Path.GetFileName(path), path);
+            manifest.Append(Path.GetFileName(path)).Append('\t').Append(info.Sha256).Append('\n');
+            bytes += info.SizeBytes;
+        }
+        var store = new MetadataStore(platform.Metadata);
+        await store.MigrateAsync();
+        var registry = new ArtifactRegistry(store);
+        var published = await registry.RegisterAsync(new NewArtifact("model", "final", "runs/r/models/final/", bytes,
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(manifest.ToString())))));
+
+        var settings = new EvaluationSettings { Limit = 2 };
+        var byFolder = await EvaluationRunner.RunAsync(new EvaluationRequest(folder, ["quiz"], settings, DataDirectory: Fixtures.DataDirectory), platform);
+        var byId = await EvaluationRunner.RunAsync(new EvaluationRequest(published.Id.ToString("N")[..8], ["quiz"], settings, DataDirectory: Fixtures.DataDirectory), platform);
+        Assert.Equal((published.Id, published.Id), (byFolder.ModelArtifactId, byId.ModelArtifactId));
+        Assert.Single(await registry.ListAsync("model"));
+        Assert.Equal(2, (await registry.EvalResultsAsync(published.Id)).Count(r => r.Task == "quiz" && r.MetricName == "acc"));
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

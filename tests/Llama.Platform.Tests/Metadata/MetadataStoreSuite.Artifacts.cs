@@ -32,6 +32,19 @@ public abstract partial class MetadataStoreSuite
     }
 
     [Fact]
+    public async Task Artifacts_with_a_content_hash_are_found_among_the_given_kinds_oldest_first()
+    {
+        string sha = Sha256Of("weights");
+        var published = await Registry.RegisterAsync(Spec("model", "final") with { Sha256 = sha });
+        var inPlace = await Registry.RegisterAsync(Spec("checkpoint", "step-10") with { Sha256 = sha });
+        await Registry.RegisterAsync(Spec("reward-model", "rm") with { Sha256 = sha });
+        await Registry.RegisterAsync(Spec("model", "other"));
+
+        Assert.Equal([published.Id, inPlace.Id], (await Registry.WithContentAsync(sha, ["model", "checkpoint"])).Select(a => a.Id));
+        Assert.Empty(await Registry.WithContentAsync(Sha256Of("nothing"), ["model"]));
+    }
+
+    [Fact]
     public async Task Unknown_parent_is_rejected_naming_it_and_nothing_is_written()
     {
         var known = await Registry.RegisterAsync(Spec("corpus", "known"));

@@ -59,9 +59,11 @@ public sealed class QuantizeRunnerTests : IDisposable
         var registry = new ArtifactRegistry(new MetadataStore(platform.Metadata));
         var artifact = await registry.GetAsync(outcome.ModelArtifactId!.Value);
         Assert.Equal("flagged-model", artifact.Kind);
-        var parents = await registry.ParentsAsync(artifact.Id);
-        Assert.Equal("quantized-from", Assert.Single(parents).Relation);
-        Assert.Empty(await registry.ListAsync("model"));
+        var parent = Assert.Single(await registry.ParentsAsync(artifact.Id));
+        Assert.Equal("quantized-from", parent.Relation);
+        // The only model on the record is the source folder (registered in place); the flagged result is not offered as one.
+        Assert.Equal([parent.Artifact.Id], (await registry.ListAsync("model")).Select(a => a.Id));
+        Assert.StartsWith("file://", parent.Artifact.Uri);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ export async function pipelines(_, page) {
   nodes.push(el('h2', {}, 'Jobs'), jobs.length === 0 ? el('p', { class: 'muted' }, 'No pipeline jobs yet.') :
     table(['Job', 'Preset', 'State', 'Progress', 'Now', 'Created', 'Finished'],
       jobs.map(j => [link(`#/pipelines/${j.id}`, shortId(j.id)), j.request?.preset ?? 'smoke', statusBadge(j.state), percent(j.progress),
-        j.message ?? '—', when(j.createdAt), when(j.finishedAt)]),
+        finished(j.state) ? '—' : j.message ?? '—', when(j.createdAt), when(j.finishedAt)]),
       { numeric: [3] }));
   return nodes;
 }
@@ -93,7 +93,7 @@ function jobFacts(j, onError) {
   return [facts([
     ['State', el('span', { 'data-pipeline': 'state' }, j.state)],
     ['Progress', el('span', {}, el('progress', { max: 1, value: j.progress ?? 0 }), ' ', el('span', { 'data-pipeline': 'progress' }, percent(j.progress)))],
-    ['Now', el('span', { 'data-pipeline': 'message' }, j.message ?? '—')],
+    finished(j.state) ? null : ['Now', el('span', { 'data-pipeline': 'message' }, j.message ?? '—')],
     ['Preset', j.request?.preset ?? 'smoke'],
     ['Attempts', j.attempts === undefined ? null : String(j.attempts)],
     ['Trace id', j.traceId ? el('code', {}, j.traceId) : null],

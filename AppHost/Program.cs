@@ -62,12 +62,14 @@ var pipeline = builder.AddLlamaService("pipeline")
         },
     });
 
-// The web UI (datasets, runs, lineage, evaluations, chat): the one endpoint meant for people, so the only one a
-// published app exposes outside the cluster. It reads the registry API itself and forwards chat to serving.
+// The web UI (datasets, runs, lineage, evaluations, pipelines, chat): the one endpoint meant for people, so the only
+// one a published app exposes outside the cluster. It reads the registry API itself, forwards pipeline jobs to the
+// pipeline service (its "Run pipeline" button does what the dashboard command does) and chat to serving.
 var web = builder.AddLlamaService("web")
     .WithMetadata(metadata)
     .WithObjectStore(objects)
     .WaitFor(registry)
+    .WithReference(pipeline)
     .WithExternalHttpEndpoints();
 // When the serving service exists (below), the web UI's chat goes to it: its URL arrives as services__serving__http__0,
 // which the chat proxy reads (`Llama__ServingUrl` overrides it).

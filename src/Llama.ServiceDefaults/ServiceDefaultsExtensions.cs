@@ -19,7 +19,10 @@ public static class ServiceDefaultsExtensions
     /// <summary>The tag of health checks that say only "the process is alive" (<c>/alive</c>).</summary>
     public const string LiveTag = "live";
 
-    /// <summary>Meters of our own libraries are named <c>Llama.*</c> (e.g. <c>Llama.Pretraining</c>); all are exported.</summary>
+    /// <summary>
+    /// Meters and activity sources of our own libraries are named <c>Llama.*</c> (e.g. <c>Llama.Pretraining</c>,
+    /// <c>Llama.Platform.Jobs</c>); all are exported.
+    /// </summary>
     public const string LlamaMeters = "Llama.*";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -51,6 +54,8 @@ public static class ServiceDefaultsExtensions
                 .AddMeter(LlamaMeters))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
+                // Our activity sources share the prefix: e.g. Llama.Platform.Jobs, whose job activities continue the
+                // trace of whoever submitted the job, so a pipeline through the services is one trace.
                 .AddSource(LlamaMeters)
                 // Health probes arrive every few seconds; tracing them would drown the real requests.
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context =>

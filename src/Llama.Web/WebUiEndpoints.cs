@@ -11,8 +11,9 @@ namespace Llama.Web;
 
 /// <summary>
 /// The web role's UI: <c>index.html</c>, its stylesheet and ES modules, served from this assembly's resources, plus
-/// <c>/v1/chat/completions</c> and <c>/v1/models</c> forwarded to the serving service so the browser talks to one
-/// origin (no CORS). The registry API it reads (<c>/api/...</c>) is mapped beside it by the host.
+/// <c>/v1/chat/completions</c> and <c>/v1/models</c> forwarded to the serving service and <c>/api/pipeline/jobs...</c>
+/// forwarded to the pipeline service, so the browser talks to one origin (no CORS). The registry API it reads
+/// (<c>/api/...</c>) is mapped beside it by the host.
 /// </summary>
 public static class WebUiEndpoints
 {
@@ -20,13 +21,17 @@ public static class WebUiEndpoints
     private const string ResourceRoot = "Llama.Web.wwwroot";
 
     public static IServiceCollection AddWebUi(this IServiceCollection services) =>
-        services.AddSingleton(provider => new ServingProxy(ServingEndpoint.From(provider.GetRequiredService<IConfiguration>())));
+        services.AddSingleton(provider =>
+        {
+            var configuration = provider.GetRequiredService<IConfiguration>();
+            return new WebUiBackends(new ServiceProxy(ServiceEndpoint.Serving(configuration)), new ServiceProxy(ServiceEndpoint.Pipeline(configuration)));
+        });
 
-    /// <summary>Serves the UI at <c>/</c> and the chat proxy at <c>/v1/...</c>. Call after <see cref="AddWebUi"/>.</summary>
+    /// <summary>Serves the UI at <c>/</c> and the proxies at <c>/v1/...</c> and <c>/api/pipeline/...</c>. Call after <see cref="AddWebUi"/>.</summary>
     public static WebApplication MapWebUi(this WebApplication app)
     {
-        // Resolved now so that a malformed serving URL stops the start-up with its message, not the first chat.
-        _ = app.Services.GetRequiredService<ServingProxy>();
+        // Resolved now so that a malformed service URL stops the start-up with its message, not the first request.
+        _ = app.Services.GetRequiredService<WebUiBackends>();
         var files = new EmbeddedFileProvider(typeof(WebUiEndpoints).Assembly, ResourceRoot);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
@@ -38,12 +43,25 @@ public static class WebUiEndpoints
         });
 
         var v1 = app.MapGroup("/v1").WithTags("Chat");
-        v1.MapPost("/chat/completions", (HttpContext context, ServingProxy proxy) => proxy.ForwardAsync(context, "v1/chat/completions"))
+        v1.MapPost("/chat/completions", (HttpContext context, WebUiBackends backends) => backends.Serving.ForwardAsync(context))
             .WithName("ProxyChatCompletions").WithSummary("Forward an OpenAI chat completion request (streamed or not) to the serving service");
-        v1.MapGet("/models", (HttpContext context, ServingProxy proxy) => proxy.ForwardAsync(context, "v1/models"))
+        v1.MapGet("/models", (HttpContext context, WebUiBackends backends) => backends.Serving.ForwardAsync(context))
             .WithName("ProxyModels").WithSummary("Forward the OpenAI model list of the serving service");
-        app.MapGet("/api/web/settings", (ServingProxy proxy) => TypedResults.Ok(new WebUiSettings(proxy.Endpoint.Url?.ToString(), proxy.Endpoint.Source)))
-            .WithTags("Web").WithName("GetWebUiSettings").WithSummary("Where the chat page's requests go");
+
+        // The pipeline service's job API (StageJobApi), path for path: the pages submit, follow, cancel and read reports.
+        var pipeline = app.MapGroup("/api/pipeline/jobs").WithTags("Pipeline");
+        RequestDelegate toPipeline = context => context.RequestServices.GetRequiredService<WebUiBackends>().Pipeline.ForwardAsync(context);
+        pipeline.MapPost("/", toPipeline).WithName("ProxySubmitPipelineJob").WithSummary("Submit a pipeline job (body: {\"preset\": \"smoke\"}) to the pipeline service");
+        pipeline.MapGet("/", toPipeline).WithName("ProxyListPipelineJobs").WithSummary("List the pipeline service's jobs, newest first");
+        pipeline.MapGet("/{id:guid}", toPipeline).WithName("ProxyGetPipelineJob").WithSummary("A pipeline job's state and progress");
+        pipeline.MapGet("/{id:guid}/events", toPipeline).WithName("ProxyStreamPipelineJobEvents").WithSummary("A pipeline job's progress as server-sent events");
+        pipeline.MapDelete("/{id:guid}", toPipeline).WithName("ProxyCancelPipelineJob").WithSummary("Cancel a pipeline job");
+        pipeline.MapGet("/{id:guid}/report", toPipeline).WithName("ProxyGetPipelineReport").WithSummary("A finished pipeline's report (format=md or json)");
+
+        app.MapGet("/api/web/settings", (WebUiBackends backends) => TypedResults.Ok(new WebUiSettings(
+                backends.Serving.Endpoint.Url?.ToString(), backends.Serving.Endpoint.Source,
+                backends.Pipeline.Endpoint.Url?.ToString(), backends.Pipeline.Endpoint.Source)))
+            .WithTags("Web").WithName("GetWebUiSettings").WithSummary("Where the chat and pipelines pages' requests go");
         return app;
     }
 
@@ -52,5 +70,8 @@ public static class WebUiEndpoints
         [.. typeof(WebUiEndpoints).Assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourceRoot + ".", StringComparison.Ordinal))];
 }
 
-/// <summary>What the chat page shows about its backend: the serving URL, or null with the settings that would name it.</summary>
-public sealed record WebUiSettings(string? ServingUrl, string ServingUrlSource);
+/// <summary>The services behind the pages: serving for chat, the pipeline service for pipelines.</summary>
+public sealed record WebUiBackends(ServiceProxy Serving, ServiceProxy Pipeline);
+
+/// <summary>What the pages show about their backends: each URL, or null with the settings that would name it.</summary>
+public sealed record WebUiSettings(string? ServingUrl, string ServingUrlSource, string? PipelineUrl, string PipelineUrlSource);

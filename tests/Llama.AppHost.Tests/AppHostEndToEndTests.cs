@@ -146,6 +146,27 @@ public sealed class AppHostEndToEndTests
                     Assert.Contains(step, pipelineReport);
                 var evalResults = await registry.GetFromJsonAsync<JsonElement>("/api/eval-results", timeout.Token);
                 Assert.True(evalResults.GetArrayLength() > 0);
+
+                // One trace: the pipeline job's, which every stage job it submitted continues (the dashboard shows it whole).
+                string pipelineTrace = (await pipelineService.GetFromJsonAsync<JsonElement>($"/api/pipeline/jobs/{pipelineJob.GetProperty("id").GetString()}", timeout.Token))
+                    .GetProperty("traceId").GetString()!;
+                Assert.Matches("^[0-9a-f]{32}$", pipelineTrace);
+                foreach (var (stage, client, count) in new[] { ("curation", curation, 1), ("pretraining", pretraining, 1), ("alignment", alignment, 1), ("quantization", quantization, 1), ("evaluation", evaluation, 3) })
+                {
+                    var stageJobs = await client.GetFromJsonAsync<JsonElement>($"/api/{stage}/jobs", timeout.Token);
+                    Assert.Equal(count, stageJobs.EnumerateArray().Count(j => j.GetProperty("traceId").GetString() == pipelineTrace));
+                }
+
+                // The web UI's pipelines page goes through the web role: it lists the job, and its "Run pipeline" submits
+                // one that the pipeline service runs (here in the finished pipeline's folder, so it resumes with nothing left).
+                var webPipelineJobs = await web.GetFromJsonAsync<JsonElement>("/api/pipeline/jobs", timeout.Token);
+                Assert.Equal("Succeeded", webPipelineJobs.EnumerateArray().Single().GetProperty("state").GetString());
+                string pipelineFolder = webPipelineJobs[0].GetProperty("result").GetProperty("output").GetString()!;
+                var resubmit = await web.PostAsJsonAsync("/api/pipeline/jobs", new { preset = "smoke", output = pipelineFolder }, timeout.Token);
+                Assert.Equal(HttpStatusCode.Accepted, resubmit.StatusCode);
+                string resubmitted = (await resubmit.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("status").GetString()!;
+                AssertSucceeded(await WaitForJobAsync(web, resubmitted, timeout.Token));
+                Assert.Contains("7-evaluate-fp8", await web.GetStringAsync($"{resubmitted}/report?format=md", timeout.Token));
             }
 
             // Stopping the application stops PostgreSQL with it: nothing may keep running on our data folder.

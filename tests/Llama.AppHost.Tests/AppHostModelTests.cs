@@ -24,4 +24,16 @@ public sealed class AppHostModelTests
         Assert.NotEmpty(others);
         Assert.All(others, r => Assert.DoesNotContain(r.Annotations.OfType<EndpointAnnotation>(), e => e.IsExternal));
     }
+
+    [Fact]
+    public async Task The_web_ui_references_the_pipeline_service()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["Llama:UseContainers=false", $"Llama:DataDirectory={Path.GetTempPath()}"]);
+        var web = Assert.IsType<ProjectResource>(builder.Resources.Single(r => r.Name == "web"));
+
+        // A reference gives the web role services__pipeline__http__0, which Llama.Web's ServiceEndpoint.Pipeline reads
+        // when Llama:PipelineUrl is unset (the AppHost end-to-end test goes through it).
+        Assert.Contains(web.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource.Name == "pipeline" && r.Type == "Reference");
+    }
 }

@@ -4,7 +4,8 @@ namespace Llama.Web.Tests;
 
 /// <summary>
 /// Headless Chromium (the machine's own: Debian's <c>chromium</c> package, or <c>LLAMA_CHROMIUM</c>) driven by
-/// Playwright, pointed at the web role over the seeded platform with the fake serving API behind its chat proxy.
+/// Playwright, pointed at the web role over the seeded platform with the fake serving API behind its chat proxy and
+/// the stand-in pipeline service behind its pipelines page.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
@@ -14,6 +15,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? _playwright;
 
     internal FakeServingApi Serving { get; private set; } = null!;
+    internal StandInPipelineService Pipeline { get; private set; } = null!;
     internal WebRoleHost Web { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
@@ -23,7 +25,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (!File.Exists(chromium))
             throw new InvalidOperationException($"no Chromium at {chromium}: `apt-get install chromium` (as .ci/run does) or set LLAMA_CHROMIUM");
         Serving = await FakeServingApi.StartAsync();
-        Web = await WebRoleHost.StartAsync(Serving.Address.ToString());
+        Pipeline = await StandInPipelineService.StartAsync();
+        Web = await WebRoleHost.StartAsync(Serving.Address.ToString(), Pipeline.Address.ToString());
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true });
     }
@@ -45,5 +48,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
         if (Web is not null) await Web.DisposeAsync();
         if (Serving is not null) await Serving.DisposeAsync();
+        if (Pipeline is not null) await Pipeline.DisposeAsync();
     }
 }

@@ -61,11 +61,11 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     public async Task Server_sent_events_are_parsed_across_chunk_boundaries_until_done()
     {
         _page = await browser.OpenAsync("#/chat", _scriptErrors);
-        // The chat module's reader, fed an SSE body cut at awkward places: inside a field, inside "\r\n\r\n",
+        // The shared SSE reader (chat tokens, job progress), fed a body cut at awkward places: inside a field, inside "\r\n\r\n",
         // with a two-line data field, a comment line, and events after [DONE] that must be ignored.
         var events = await _page.EvaluateAsync<string[]>("""
             async () => {
-              const { readEvents } = await import('/js/chat.js');
+              const { readEvents } = await import('/js/api.js');
               const pieces = ['data: {"a"', ':1}\r\n', '\r\n: keep-alive\n\ndata: line one\ndata: line two\n\n', 'data: [DO', 'NE]\n\ndata: late\n\n'];
               const body = new ReadableStream({ start(c) { for (const p of pieces) c.enqueue(new TextEncoder().encode(p)); c.close(); } });
               const seen = [];
@@ -161,5 +161,34 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         var message = System.Linq.Enumerable.Last(request.GetProperty("messages").EnumerateArray());
         Assert.Equal("user", message.GetProperty("role").GetString());
         Assert.Equal("Who are you?", message.GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task Run_pipeline_submits_a_job_whose_page_follows_it_live_to_its_steps_and_report()
+    {
+        _page = await browser.OpenAsync("#/pipelines", _scriptErrors);
+        await Expect(_page.Locator("[data-pipeline='status']")).ToContainTextAsync(browser.Pipeline.Address.ToString());
+        await _page.GetByLabel("preset").SelectOptionAsync("tiny");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Run pipeline" }).ClickAsync();
+
+        // The job's page, following the running job over its event stream: it waits at the stand-in's held step.
+        await Expect(_page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/pipelines/[0-9a-f-]{36}$"));
+        var id = Guid.Parse(_page.Url[^36..]);
+        await Expect(_page.Locator("[data-pipeline='message']")).ToHaveTextAsync($"{StandInPipelineService.HoldStep}: running");
+        await Expect(_page.Locator("h1 .status")).ToHaveTextAsync("Running");
+        await Expect(_page.Locator("[data-pipeline='progress']")).ToHaveTextAsync("14%"); // step 2 of 7 started
+
+        // Released, it ends without a reload: the state, its steps with the model they made, and the report.
+        browser.Pipeline.Release(id);
+        await Expect(_page.Locator("h1 .status")).ToHaveTextAsync("Succeeded");
+        await Expect(_page.Locator("[data-pipeline='outcome'] table tbody tr")).ToHaveCountAsync(StandInPipelineService.Steps.Length);
+        await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "model", Exact = true })).ToHaveAttributeAsync("href", $"#/artifacts/{browser.Pipeline.ModelArtifact}");
+        await Expect(_page.Locator("[data-pipeline='report']")).ToContainTextAsync(StandInPipelineService.ReportHeading);
+
+        // The list shows it with its preset.
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Pipelines" }).ClickAsync();
+        var row = _page.Locator("table tbody tr", new() { HasText = id.ToString()[..8] });
+        await Expect(row).ToContainTextAsync("tiny");
+        await Expect(row.Locator(".status")).ToHaveTextAsync("Succeeded");
     }
 }

@@ -9,7 +9,7 @@ namespace Llama.Web.Tests;
 
 /// <summary>
 /// The web role as <c>llama service --role web</c> composes it (the platform, problem details, the registry API and
-/// the UI with its chat proxy), on a free loopback port over a seeded SQLite database in a temporary folder.
+/// the UI with its chat and pipeline proxies), on a free loopback port over a seeded SQLite database in a temporary folder.
 /// </summary>
 internal sealed class WebRoleHost : IAsyncDisposable
 {
@@ -34,7 +34,8 @@ internal sealed class WebRoleHost : IAsyncDisposable
     public MetadataStore Store { get; }
 
     /// <param name="servingUrl">What <c>Llama:ServingUrl</c> says; null leaves the chat backend unconfigured.</param>
-    public static async Task<WebRoleHost> StartAsync(string? servingUrl)
+    /// <param name="pipelineUrl">What <c>Llama:PipelineUrl</c> says; null leaves the pipelines page without a service.</param>
+    public static async Task<WebRoleHost> StartAsync(string? servingUrl, string? pipelineUrl = null)
     {
         string folder = Path.Combine(Path.GetTempPath(), "llama-web-" + Guid.NewGuid().ToString("N")[..12]);
         var settings = PlatformSettings.Embedded(folder);
@@ -44,7 +45,8 @@ internal sealed class WebRoleHost : IAsyncDisposable
 
         var (app, address) = await LoopbackServer.StartAsync(builder =>
         {
-            if (servingUrl is not null) builder.Configuration[ServingEndpoint.UrlKey] = servingUrl;
+            if (servingUrl is not null) builder.Configuration[ServiceEndpoint.ServingUrlKey] = servingUrl;
+            if (pipelineUrl is not null) builder.Configuration[ServiceEndpoint.PipelineUrlKey] = pipelineUrl;
             builder.Services.AddLlamaPlatform(settings);
             builder.Services.AddProblemDetails();
             builder.Services.AddWebUi();

@@ -66,7 +66,7 @@ public sealed class WebUiServingTests : IAsyncLifetime
         Assert.Contains(runs.EnumerateArray(), r => r.GetProperty("name").GetString() == SeededPlatform.RunName);
         var settings = await _web.Http.GetFromJsonAsync<JsonElement>("/api/web/settings");
         Assert.Equal(_serving.Address.ToString(), settings.GetProperty("servingUrl").GetString());
-        Assert.Equal(ServingEndpoint.UrlKey, settings.GetProperty("servingUrlSource").GetString());
+        Assert.Equal(ServiceEndpoint.ServingUrlKey, settings.GetProperty("servingUrlSource").GetString());
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class WebUiServingTests : IAsyncLifetime
         var response = await web.Http.PostAsync("/v1/chat/completions", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(ServingEndpoint.UrlKey, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains(ServiceEndpoint.ServingUrlKey, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class WebUiServingTests : IAsyncLifetime
     [Fact]
     public void The_serving_url_comes_from_the_setting_first_then_from_aspire_service_discovery()
     {
-        static ServingEndpoint From(params (string Key, string Value)[] pairs) => ServingEndpoint.From(
+        static ServiceEndpoint From(params (string Key, string Value)[] pairs) => ServiceEndpoint.Serving(
             new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => KeyValuePair.Create(p.Key, (string?)p.Value))).Build());
 
         Assert.Equal(new Uri("http://a:1/"), From(("Llama:ServingUrl", "http://a:1/"), ("services:serving:http:0", "http://b:2")).Url);

@@ -25,7 +25,10 @@ public sealed class JobQueue(MetadataStore store, TimeProvider? time = null)
 
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
-    /// <summary>Adds a job in state Queued and returns its id.</summary>
+    /// <summary>
+    /// Adds a job in state Queued and returns its id. The current activity, if any, becomes the parent of the job's
+    /// activity wherever it runs (<see cref="JobTracing"/>).
+    /// </summary>
     /// <exception cref="InvalidJobPayloadException">The payload is not valid JSON.</exception>
     public async Task<Guid> EnqueueAsync(string queue, string kind, string payloadJson = "{}", int priority = 0, int maxAttempts = 3,
         Guid? runId = null, CancellationToken cancellation = default)
@@ -37,7 +40,7 @@ public sealed class JobQueue(MetadataStore store, TimeProvider? time = null)
         var job = new Job
         {
             Queue = queue, Kind = kind, PayloadJson = payloadJson, Priority = priority, MaxAttempts = maxAttempts,
-            RunId = runId, CreatedAt = Now,
+            RunId = runId, CreatedAt = Now, TraceParent = JobTracing.CurrentTraceParent(),
         };
         await using var db = await OpenAsync(cancellation);
         db.Jobs.Add(job);

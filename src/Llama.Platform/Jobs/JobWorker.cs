@@ -100,6 +100,9 @@ public sealed class JobWorker : BackgroundService
         using var handlerEnded = new CancellationTokenSource();
         var heartbeats = lease.KeepAliveAsync(Options.EffectiveHeartbeatInterval, handlerEnded.Token);
 
+        // Started before the handler's Task.Run so that the handler's own calls (HTTP submits to other services) are
+        // its children; ended before the outcome is written, which is bookkeeping rather than the job's work.
+        var activity = JobTracing.StartAttempt(job, owner);
         string? result = null;
         Exception? failure = null;
         if (!_handlers.TryGet(job.Kind, out var handler))
@@ -117,6 +120,8 @@ public sealed class JobWorker : BackgroundService
                 failure = e;
             }
         }
+        JobTracing.RecordOutcome(activity, failure);
+        activity?.Dispose();
         await handlerEnded.CancelAsync();
         await heartbeats;
         await RecordOutcomeAsync(job, lease, result, failure, stop.IsCancellationRequested);

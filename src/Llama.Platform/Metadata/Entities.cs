@@ -165,6 +165,11 @@ public sealed class Job
     public string? Error { get; set; }
     public string? ResultJson { get; set; }
     public Guid? RunId { get; set; }
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the activity that submitted it (e.g. the HTTP request of a pipeline step), so the
+    /// worker's job activity continues that trace in whichever process claims the job.
+    /// </summary>
+    public string? TraceParent { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }

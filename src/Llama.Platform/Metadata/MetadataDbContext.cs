@@ -97,6 +97,8 @@ public abstract class MetadataDbContext(DbContextOptions options) : DbContext(op
             e.Property(j => j.Queue).HasMaxLength(128);
             e.Property(j => j.Kind).HasMaxLength(128);
             e.Property(j => j.LeaseOwner).HasMaxLength(256);
+            // version-traceid-spanid-flags is 55 characters; room for a future version's longer form.
+            e.Property(j => j.TraceParent).HasMaxLength(128);
             e.Property(j => j.State).HasConversion<string>().HasMaxLength(16);
             // Workers look for the oldest queued job of a queue, or a running one whose lease lapsed.
             e.HasIndex(j => new { j.Queue, j.State, j.Priority, j.CreatedAt });

@@ -44,9 +44,11 @@ public sealed class MetadataStore(MetadataStoreOptions options)
                     return;
                 }
                 // Services starting together race to create the database (EF's migration lock only guards the
-                // migrations inside it): the loser sees "already exists" and simply tries again.
+                // migrations inside it): the loser sees "already exists" (a database, a table, a later migration's
+                // column) and simply tries again.
                 catch (PostgresException e) when (attempt < 5 && e.SqlState is PostgresErrorCodes.DuplicateDatabase
-                                                      or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+                                                      or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable
+                                                      or PostgresErrorCodes.DuplicateColumn)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellation);
                 }

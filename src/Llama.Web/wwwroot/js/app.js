@@ -3,6 +3,7 @@
 import { el } from './dom.js';
 import * as pages from './pages.js';
 import { chat } from './chat.js';
+import { pipelines, pipeline } from './pipelines.js';
 
 const routes = [
   [/^$/, pages.overview],
@@ -13,14 +14,19 @@ const routes = [
   [/^artifacts$/, pages.artifacts],
   [/^artifacts\/([^/]+)$/, pages.artifact],
   [/^evals$/, pages.evals],
+  [/^pipelines$/, pipelines],
+  [/^pipelines\/([^/]+)$/, pipeline],
   [/^chat$/, chat],
 ];
 
 let refreshTimer = null;
 let renderCount = 0;
+let leaving = [];
 
 async function render() {
   clearTimeout(refreshTimer);
+  // What the previous page left running (an event stream it follows) ends with it.
+  for (const stop of leaving.splice(0)) stop();
   const [path, queryText = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const view = document.getElementById('view');
   const section = path.split('/')[0];
@@ -31,6 +37,7 @@ async function render() {
   const page = {
     query: new URLSearchParams(queryText),
     refreshEvery: ms => { refreshTimer = setTimeout(() => { if (mine === renderCount) render(); }, ms); },
+    onLeave: stop => leaving.push(stop),
   };
   try {
     if (!route) throw new Error(`no page at #/${path}`);

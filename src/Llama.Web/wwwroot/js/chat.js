@@ -1,28 +1,8 @@
 // The chat page: an OpenAI-style conversation with the serving service through this origin's /v1 proxy,
 // streamed (`stream: true`): server-sent events, one `data: {chunk}` per token batch, ending with `data: [DONE]`.
 
-import { api, problemError } from './api.js';
+import { api, problemError, readEvents } from './api.js';
 import { el } from './dom.js';
-
-/** Reads an SSE body and calls onData with each event's data text until [DONE] or the end of the stream. */
-export async function readEvents(body, onData) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    // Events are separated by a blank line; a data field may span several `data:` lines.
-    let end;
-    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-      const data = event.split(/\r?\n/).filter(l => l.startsWith('data:')).map(l => l.slice(5).replace(/^ /, '')).join('\n');
-      if (data === '[DONE]') { reader.cancel().catch(() => {}); return; }
-      if (data) onData(data);
-    }
-  }
-}
 
 const conversation = [];
 

@@ -4,15 +4,17 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Llama.Web;
 
 /// <summary>
-/// Forwards the chat page's OpenAI requests to the serving service and streams the answer back as it comes
-/// (server-sent events for <c>stream: true</c>), chunk by chunk, so tokens appear as they are generated.
+/// Forwards the browser's requests for one service (chat to serving, pipeline jobs to the pipeline service) to the
+/// same path there, and streams the answer back as it comes (server-sent events: chat tokens, job progress), chunk
+/// by chunk, so the page updates as the service works.
 /// </summary>
 /// <remarks>
-/// Its own <see cref="HttpClient"/> rather than the service defaults' resilient one: a chat request is neither
-/// retried nor cut at the standard handler's 10-second attempt timeout (a long answer streams for minutes).
-/// Telemetry still flows: the OpenTelemetry HTTP instrumentation sees every <see cref="HttpClient"/>.
+/// Its own <see cref="HttpClient"/> rather than the service defaults' resilient one: a request is neither retried
+/// (a job must not be submitted twice) nor cut at the standard handler's 10-second attempt timeout (a long answer
+/// or a job's event stream lasts minutes). Telemetry still flows: the OpenTelemetry HTTP instrumentation sees every
+/// <see cref="HttpClient"/>, and the request carries this one's trace on to the service.
 /// </remarks>
-public sealed class ServingProxy(ServingEndpoint endpoint)
+public sealed class ServiceProxy(ServiceEndpoint endpoint)
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
@@ -20,16 +22,19 @@ public sealed class ServingProxy(ServingEndpoint endpoint)
         Timeout = TimeSpan.FromMinutes(5),
     };
 
-    public ServingEndpoint Endpoint { get; } = endpoint;
+    public ServiceEndpoint Endpoint { get; } = endpoint;
 
-    public async Task ForwardAsync(HttpContext context, string path)
+    /// <summary>Sends the request on to the same path and query at the service, and copies its answer back.</summary>
+    public async Task ForwardAsync(HttpContext context)
     {
+        string role = Endpoint.Role;
         if (Endpoint.Url is null)
         {
-            await Problem(context, StatusCodes.Status503ServiceUnavailable, "No serving service", $"the chat backend is {Endpoint.Source}");
+            await Problem(context, StatusCodes.Status503ServiceUnavailable, $"No {role} service", $"the {role} backend is {Endpoint.Source}");
             return;
         }
-        var target = new Uri(Endpoint.Url, path);
+        // Relative, so that a service URL with a path (http://host/llama/) keeps it.
+        var target = new Uri(Endpoint.Url, context.Request.Path.Value!.TrimStart('/') + context.Request.QueryString);
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), target);
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
@@ -47,12 +52,12 @@ public sealed class ServingProxy(ServingEndpoint endpoint)
         }
         catch (HttpRequestException e)
         {
-            await Problem(context, StatusCodes.Status502BadGateway, "Serving service unreachable", $"{target}: {e.Message}");
+            await Problem(context, StatusCodes.Status502BadGateway, $"{role} service unreachable", $"{target}: {e.Message}");
             return;
         }
         catch (TaskCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            await Problem(context, StatusCodes.Status504GatewayTimeout, "Serving service timed out", $"{target}: no response within {Http.Timeout}");
+            await Problem(context, StatusCodes.Status504GatewayTimeout, $"{role} service timed out", $"{target}: no response within {Http.Timeout}");
             return;
         }
 

@@ -70,7 +70,7 @@ internal static class BenchCommand
             using var noGrad = no_grad();
             var ids = randint(0, config.VocabSize, [o.Batch, o.Sequence], dtype: ScalarType.Int64, device: device);
             var sw = Stopwatch.StartNew();
-            model.Forward(ids).sum().item<float>(); // .item forces completion on asynchronous devices
+            model.Forward(ids).sum().to(ScalarType.Float32).item<float>(); // .item forces completion on asynchronous devices (read as float32: bf16 logits too)
             return sw.Elapsed.TotalSeconds;
         });
         double forwardRate = o.Batch * o.Sequence / forwardSeconds;

@@ -36,7 +36,10 @@ public sealed class PipelineState
 
     public Dictionary<string, StepRecord> Steps { get; init; } = [];
 
-    /// <summary>Stage jobs submitted for steps that have not finished: a restarted pipeline waits for them instead of submitting again.</summary>
+    /// <summary>
+    /// Stage jobs of steps that have not finished, recorded before each is submitted: a restarted pipeline submits
+    /// again under the same id, which the stage service recognises, and waits for that job.
+    /// </summary>
     public Dictionary<string, Guid> PendingJobs { get; init; } = [];
 
     [JsonIgnore] public string Path { get; private set; } = "";
@@ -83,8 +86,8 @@ public sealed class PipelineState
         Save();
     }
 
-    /// <summary>Records the stage job submitted for <paramref name="step"/> and writes the state.</summary>
-    public void Submitted(string step, Guid job)
+    /// <summary>Records the id of the stage job about to be submitted for <paramref name="step"/> and writes the state.</summary>
+    public void Submitting(string step, Guid job)
     {
         PendingJobs[step] = job;
         Save();

@@ -1,5 +1,6 @@
 using Llama.Platform.Jobs;
 using Llama.Platform.Metadata;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,7 +26,8 @@ public static class PlatformServiceCollectionExtensions
 
     /// <summary>
     /// A background <see cref="JobWorker"/> on the stage's queue running the handlers <paramref name="register"/>
-    /// adds: the one job-runner pattern every stage service uses.
+    /// adds: the one job-runner pattern every stage service uses. <paramref name="configure"/> sets the stage's own
+    /// defaults; <c>Llama:Jobs:LeaseSeconds</c> / <c>Llama:Jobs:PollSeconds</c> in configuration override them.
     /// </summary>
     public static IServiceCollection AddStageJobWorker(this IServiceCollection services, string stage, Action<JobHandlerRegistry> register,
         Func<JobWorkerOptions, JobWorkerOptions>? configure = null)
@@ -35,7 +37,7 @@ public static class PlatformServiceCollectionExtensions
         var options = new JobWorkerOptions { Queue = stage };
         if (configure is not null) options = configure(options);
         services.AddHostedService(provider => new JobWorker(
-            provider.GetRequiredService<JobQueue>(), handlers, options, provider.GetService<ILogger<JobWorker>>()));
+            provider.GetRequiredService<JobQueue>(), handlers, options.WithConfiguration(provider.GetService<IConfiguration>()), provider.GetService<ILogger<JobWorker>>()));
         return services;
     }
 }

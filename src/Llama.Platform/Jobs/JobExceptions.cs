@@ -26,3 +26,10 @@ public sealed class JobNotFoundException(Guid jobId) : Exception($"job {jobId} d
 /// fails the job at once instead of re-queueing it.
 /// </summary>
 public sealed class PermanentJobFailureException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A submission chose an id that a job of another queue or kind already has.</summary>
+public sealed class JobIdConflictException(Guid jobId, string queue, string kind)
+    : Exception($"job id {jobId} is taken by a '{kind}' job of queue '{queue}'; choose another id")
+{
+    public Guid JobId { get; } = jobId;
+}

@@ -29,9 +29,14 @@ public sealed class JobQueue(MetadataStore store, TimeProvider? time = null)
     /// Adds a job in state Queued and returns its id. The current activity, if any, becomes the parent of the job's
     /// activity wherever it runs (<see cref="JobTracing"/>).
     /// </summary>
+    /// <param name="id">
+    /// The job's id, chosen by the caller to make the submission idempotent: when this queue already holds a job with
+    /// it, nothing is added and that job stays as it is. A client that died or lost the answer submits again safely.
+    /// </param>
     /// <exception cref="InvalidJobPayloadException">The payload is not valid JSON.</exception>
+    /// <exception cref="JobIdConflictException"><paramref name="id"/> belongs to a job of another queue or kind.</exception>
     public async Task<Guid> EnqueueAsync(string queue, string kind, string payloadJson = "{}", int priority = 0, int maxAttempts = 3,
-        Guid? runId = null, CancellationToken cancellation = default)
+        Guid? runId = null, Guid? id = null, CancellationToken cancellation = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
@@ -42,10 +47,28 @@ public sealed class JobQueue(MetadataStore store, TimeProvider? time = null)
             Queue = queue, Kind = kind, PayloadJson = payloadJson, Priority = priority, MaxAttempts = maxAttempts,
             RunId = runId, CreatedAt = Now, TraceParent = JobTracing.CurrentTraceParent(),
         };
+        if (id is { } chosen) job.Id = chosen;
         await using var db = await OpenAsync(cancellation);
+        if (id is not null && await ExistingAsync(db) is { } existing) return existing;
         db.Jobs.Add(job);
-        await db.SaveChangesAsync(cancellation);
+        try
+        {
+            await db.SaveChangesAsync(cancellation);
+        }
+        catch (DbUpdateException) when (id is not null)
+        {
+            // The same id submitted twice at once: the other insert won, and that job is this one.
+            db.ChangeTracker.Clear();
+            return await ExistingAsync(db) ?? throw new InvalidOperationException($"job {id} could not be added, nor found");
+        }
         return job.Id;
+
+        async Task<Guid?> ExistingAsync(MetadataDbContext context)
+        {
+            var found = await context.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellation);
+            if (found is null) return null;
+            return found.Queue == queue && found.Kind == kind ? found.Id : throw new JobIdConflictException(found.Id, found.Queue, found.Kind);
+        }
     }
 
     /// <summary>

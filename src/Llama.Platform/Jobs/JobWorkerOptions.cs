@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
 namespace Llama.Platform.Jobs;
 
 /// <summary>How a <see cref="JobWorker"/> takes work: which queue, as whom, with what lease, how often it looks.</summary>
@@ -21,6 +24,26 @@ public sealed record JobWorkerOptions
     public int MaxConcurrency { get; init; } = 1;
 
     public TimeSpan EffectiveHeartbeatInterval => HeartbeatInterval ?? LeaseDuration / 3;
+
+    /// <summary>
+    /// These options with <c>Llama:Jobs:LeaseSeconds</c> and <c>Llama:Jobs:PollSeconds</c> from configuration where
+    /// set (<c>--Llama:Jobs:LeaseSeconds=5</c>): a shorter lease brings a killed worker's job back sooner (tests, small
+    /// deployments); a longer one lets a busy worker pause longer without looking dead.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is not a positive number of seconds.</exception>
+    public JobWorkerOptions WithConfiguration(IConfiguration? configuration) => this with
+    {
+        LeaseDuration = Seconds(configuration, "Llama:Jobs:LeaseSeconds") ?? LeaseDuration,
+        PollInterval = Seconds(configuration, "Llama:Jobs:PollSeconds") ?? PollInterval,
+    };
+
+    private static TimeSpan? Seconds(IConfiguration? configuration, string key)
+    {
+        if (configuration?[key] is not { } text) return null;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && double.IsFinite(seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"{key}: '{text}' is not a positive number of seconds");
+    }
 
     public static string DefaultWorkerId() => $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Llama.Platform;
 using Llama.Platform.Jobs;
 using Llama.Platform.Jobs.Api;
+using Llama.Pretraining.Checkpointing;
 using Llama.Pretraining.Training;
 
 namespace Llama.Pretraining.Service;
@@ -49,8 +50,9 @@ public sealed class PretrainingJobHandler(PlatformSettings settings) : IJobHandl
         var progress = new SynchronousProgress<TrainingStep>(s => context.Progress.Report(new JobProgress(
             s.Step / (double)s.TotalSteps, $"step {s.Step}/{s.TotalSteps}, loss {s.Loss:0.000}, {s.TokensPerSecond:N0} tokens/s")));
         if (request.Parallel is { WorldSize: > 1 } layout) return await RunParallelAsync(context, request, config, output, layout);
-        // A retried job (its worker died) continues from its own latest checkpoint.
-        bool resume = request.Resume || (context.Attempt > 1 && Directory.Exists(Path.Combine(output, "checkpoints")));
+        // A retried job (its worker died) continues from its own latest complete checkpoint. A worker killed before
+        // the first one was whole leaves only a partial folder: that retry starts over (a resume would find nothing).
+        bool resume = request.Resume || (context.Attempt > 1 && new TrainingCheckpointStore(Path.Combine(output, "checkpoints")).Latest() is not null);
         var outcome = await PretrainRunner.RunAsync(new PretrainRequest(request.Data!, config, output, resume, request.Name, request.Device),
             settings, progress, context.Cancellation);
         return JsonSerializer.Serialize(new StageJobResult(outcome.RunId, Path.GetFullPath(output), outcome.ModelArtifactId), JsonSerializerOptions.Web);

@@ -95,6 +95,28 @@ public sealed class StageJobApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_submission_repeated_with_its_idempotency_key_returns_the_same_job()
+    {
+        var key = Guid.NewGuid();
+        async Task<HttpResponseMessage> SubmitWithKeyAsync(string value)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/count/jobs") { Content = JsonContent.Create(new { to = 1 }) };
+            request.Headers.Add(StageJobApi.IdempotencyKeyHeader, value);
+            return await _http.SendAsync(request);
+        }
+
+        var first = await (await SubmitWithKeyAsync(key.ToString())).Content.ReadFromJsonAsync<SubmittedJobDto>();
+        var again = await SubmitWithKeyAsync(key.ToString());
+
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal((key, key), (first!.Id, (await again.Content.ReadFromJsonAsync<SubmittedJobDto>())!.Id));
+        Assert.Single((await _http.GetFromJsonAsync<JsonElement>("/api/count/jobs")).EnumerateArray());
+        var malformed = await SubmitWithKeyAsync("not-a-guid");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("Idempotency-Key", await malformed.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Events_stream_progress_and_end_when_the_job_ends()
     {
         var submitted = await SubmitAsync(new { to = 4 });

@@ -57,4 +57,32 @@ public class StageJobClientTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.WaitAsync(JobId, new Progress<(double, string)>(), CancellationToken.None));
         Assert.Contains("curation service has not answered", error.Message);
     }
+
+    /// <summary>Refuses the first <paramref name="refusals"/> connections, then accepts; keeps every submission's key.</summary>
+    private sealed class RestartingService(int refusals) : HttpMessageHandler
+    {
+        public List<string> Keys { get; } = [];
+        public int Attempts { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Assert.Equal((HttpMethod.Post, "/api/curation/jobs"), (request.Method, request.RequestUri!.AbsolutePath));
+            if (Attempts++ < refusals) throw new HttpRequestException("Connection refused");
+            Keys.Add(string.Join(",", request.Headers.GetValues("Idempotency-Key")));
+            string json = $$"""{"id":"{{JobId}}","status":"/api/curation/jobs/{{JobId}}","events":"/api/curation/jobs/{{JobId}}/events"}""";
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Accepted) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
+        }
+    }
+
+    [Fact]
+    public async Task Submitting_names_the_chosen_job_id_and_carries_on_while_the_service_restarts()
+    {
+        var service = new RestartingService(refusals: 2);
+        var client = new StageJobClient(new HttpClient(service) { BaseAddress = new Uri("http://curation") }, "curation", TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(1));
+
+        await client.SubmitAsync(JobId, "{}", new Progress<(double, string)>(), CancellationToken.None);
+
+        Assert.Equal(3, service.Attempts);
+        Assert.Equal([JobId.ToString()], service.Keys);
+    }
 }

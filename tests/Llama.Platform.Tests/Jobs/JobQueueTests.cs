@@ -30,6 +30,29 @@ public abstract class JobQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enqueueing_again_under_a_chosen_id_adds_no_second_job_and_leaves_the_first_as_it_is()
+    {
+        var chosen = Guid.NewGuid();
+        Assert.Equal(chosen, await Queue.EnqueueAsync("q", "k", """{"n":1}""", id: chosen));
+        await Queue.TryClaimAsync("q", "w", Lease);
+
+        Assert.Equal(chosen, await Queue.EnqueueAsync("q", "k", """{"n":1}""", id: chosen));
+
+        var job = Assert.Single(await Queue.ListAsync("q"));
+        Assert.Equal((chosen, JobState.Running, 1), (job.Id, job.State, job.Attempts));
+    }
+
+    [Fact]
+    public async Task A_chosen_id_taken_by_another_queue_is_a_conflict()
+    {
+        var chosen = await Queue.EnqueueAsync("q", "k", id: Guid.NewGuid());
+
+        var conflict = await Assert.ThrowsAsync<JobIdConflictException>(() => Queue.EnqueueAsync("other", "k", id: chosen));
+        Assert.Contains("queue 'q'", conflict.Message);
+        Assert.Empty(await Queue.ListAsync("other"));
+    }
+
+    [Fact]
     public async Task Claims_highest_priority_first_then_oldest()
     {
         var oldLow = await EnqueueAsync(priority: 0);

@@ -4,8 +4,8 @@ namespace Llama.Cli.Pipeline.Services;
 
 /// <summary>
 /// The pipeline through the stage services: each step becomes a job of its stage's service (found by Aspire service
-/// discovery, <c>services:&lt;role&gt;:http:0</c>), followed until it ends. The state file records each submitted job
-/// before waiting on it, so a pipeline restarted after a crash waits for that job instead of submitting it again.
+/// discovery, <c>services:&lt;role&gt;:http:0</c>), followed until it ends. The state file records each job's id before
+/// the job is submitted under it, so a pipeline restarted after a crash at any point finds that job instead of adding another.
 /// </summary>
 internal sealed class ServicePipeline(IConfiguration configuration, IHttpClientFactory? clients = null)
 {
@@ -18,9 +18,12 @@ internal sealed class ServicePipeline(IConfiguration configuration, IHttpClientF
         var jobs = new StageJobClient(http, step.Role);
         if (!context.State.PendingJobs.TryGetValue(step.Name, out var id))
         {
-            id = await jobs.SubmitAsync(step.ServiceRequestJson(context), cancellation);
-            context.State.Submitted(step.Name, id);
+            id = Guid.NewGuid();
+            context.State.Submitting(step.Name, id);
         }
+        // Submitted on every start, under the id recorded first: a pipeline that died between recording and submitting
+        // submits it now, and one that died later finds the job already there (the stage service adds no second one).
+        await jobs.SubmitAsync(id, step.ServiceRequestJson(context), context.Progress, cancellation);
         var job = await jobs.WaitAsync(id, context.Progress, cancellation);
         var result = job.Result is { } r ? System.Text.Json.JsonSerializer.Deserialize<Llama.Platform.Jobs.Api.StageJobResult>(r, System.Text.Json.JsonSerializerOptions.Web) : null;
         return step.FromServiceJob(new ServiceJobOutcome(job.Id, job.StartedAt ?? job.CreatedAt, job.FinishedAt ?? DateTime.UtcNow,

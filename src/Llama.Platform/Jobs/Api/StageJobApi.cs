@@ -18,6 +18,12 @@ public static class StageJobApi
 {
     /// <param name="stage">Route segment and queue name (<c>curation</c> gives <c>/api/curation/jobs</c>).</param>
     /// <param name="validate">Checks a request body; returns an error to show as a 400 problem, or null.</param>
+    /// <summary>
+    /// The optional request header of a submission that names the job's id (a GUID): submitting again with the same
+    /// key returns the job already queued instead of adding another.
+    /// </summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
     public static RouteGroupBuilder MapStageJobApi(this IEndpointRouteBuilder app, string stage, string jobKind, Func<JsonElement, string?> validate)
     {
         var api = app.MapGroup($"/api/{stage}/jobs").WithTags(stage);
@@ -28,10 +34,19 @@ public static class StageJobApi
             try { body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: cancellation); }
             catch (JsonException e) { return Problem(400, $"the request body is not valid JSON: {e.Message}"); }
             if (validate(body) is { } error) return Problem(400, error);
-            var id = await queue.EnqueueAsync(stage, jobKind, body.GetRawText(), cancellation: cancellation);
+            // A client-chosen job id makes submitting again (after a crash or a lost answer) return the same job.
+            Guid? chosen = null;
+            if (request.Headers[IdempotencyKeyHeader] is [{ } key])
+            {
+                if (!Guid.TryParse(key, out var parsed)) return Problem(400, $"{IdempotencyKeyHeader} must be a GUID (it becomes the job's id), not '{key}'");
+                chosen = parsed;
+            }
+            Guid id;
+            try { id = await queue.EnqueueAsync(stage, jobKind, body.GetRawText(), id: chosen, cancellation: cancellation); }
+            catch (JobIdConflictException e) { return Problem(409, e.Message); }
             string status = $"/api/{stage}/jobs/{id}";
             return TypedResults.Accepted(status, new SubmittedJobDto(id, status, $"{status}/events"));
-        }).WithName($"Submit{Pascal(stage)}Job").WithSummary($"Submit a {stage} job").ProducesProblem(400);
+        }).WithName($"Submit{Pascal(stage)}Job").WithSummary($"Submit a {stage} job").ProducesProblem(400).ProducesProblem(409);
 
         api.MapGet("/", async (JobQueue queue, string? state, CancellationToken cancellation) =>
         {

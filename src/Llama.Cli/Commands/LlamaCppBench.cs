@@ -70,17 +70,21 @@ internal static class LlamaCppBench
             Console.WriteLine(string.Create(inv, $"model {o.Model}: {ModelSize.Of(config).Total:N0} parameters; {o.Threads} threads; prompt {o.PromptTokens}, {o.NewTokens} new tokens, {o.Streams} streams; llama.cpp runs the {storage.ToString().ToLowerInvariant()} GGUF, ours float32"));
 
             var samples = MeasureBackToBack(model, gguf, prompt, prompts, o);
+            // Figures are medians over the repetitions; the ratio is the median of each repetition's own ratio (both engines
+            // measured back to back), which a change of load between repetitions does not skew.
             Console.WriteLine($"{"",-26}{"ours",12}{"llama.cpp",12}{"ratio",8}   ratio in each repetition");
             void Row(string name, Func<Rates, double> figure)
             {
                 double ours = Mid(samples.Select(r => figure(r.Ours))), theirs = Mid(samples.Select(r => figure(r.Theirs)));
-                var each = string.Join(" ", samples.Select(r => (figure(r.Ours) / figure(r.Theirs)).ToString("0.00", inv)));
-                Console.WriteLine(string.Create(inv, $"{name,-26}{ours,12:N0}{theirs,12:N0}{ours / theirs,8:0.00}   {each}"));
+                var ratios = samples.Select(r => figure(r.Ours) / figure(r.Theirs)).ToArray();
+                var each = string.Join(" ", ratios.Select(r => r.ToString("0.00", inv)));
+                Console.WriteLine(string.Create(inv, $"{name,-26}{ours,12:N0}{theirs,12:N0}{Mid(ratios),8:0.00}   {each}"));
             }
             Row("prompt tokens/s (batch 1)", r => r.Prompt);
             Row("decode tokens/s (batch 1)", r => r.Decode);
             Row("  ours: --engine torch", r => r.TorchDecode);
             Row($"decode tokens/s ({o.Streams} str.)", r => r.Streams);
+            PrintPrefillProfile(model, prompt);
             PrintDecodeProfile(model, prompt);
             double engine = Mid(samples.Select(r => r.Ours.Streams)), bare = Mid(samples.Select(r => r.Ours.Lockstep));
             Console.WriteLine(string.Create(inv,
@@ -192,6 +196,34 @@ internal static class LlamaCppBench
         next.data<long>().ToArray(); // wait for the last step
         next.Dispose();
         return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Where our prompt processing goes: one forward pass over the prompt against its matrix products alone (every
+    /// projection on all prompt tokens, the head on the last, as libtorch runs them in the pass); the rest is attention,
+    /// norms, RoPE, SwiGLU and the cache writes.
+    /// </summary>
+    private static void PrintPrefillProfile(LlamaModel model, int[] prompt)
+    {
+        const int samples = 9;
+        double whole = Median(samples, () => PrefillSeconds(model, prompt));
+        using var noGrad = no_grad();
+        var head = model.LmHead?.weight ?? model.Decoder.EmbedTokens.weight!;
+        var projections = model.named_parameters()
+            .Where(p => p.parameter.dim() == 2 && !p.name.Contains("embed_tokens") && !p.name.Contains("lm_head")).Select(p => p.parameter).ToList();
+        var inputs = projections.Select(w => randn(1, prompt.Length, w.shape[1])).ToArray();
+        using var last = randn(1, 1, head.shape[1]);
+        double products = Median(samples, () =>
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < projections.Count; i++) nn.functional.linear(inputs[i], projections[i]).Dispose();
+            nn.functional.linear(last, head).Dispose();
+            return clock.Elapsed.TotalSeconds;
+        });
+        foreach (var input in inputs) input.Dispose();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"profile of our prompt processing ({prompt.Length} tokens): {whole * 1e3:0.00} ms; its {projections.Count + 1} matrix products alone take {products * 1e3:0.00} ms ({products / whole:P0}); " +
+            $"the other {(whole - products) * 1e3:0.00} ms is attention, norms, RoPE, SwiGLU and cache writes"));
     }
 
     /// <summary>

@@ -28,12 +28,17 @@ internal static class GenerateCommand
         var stop = new Option<string[]>("--stop") { Description = "Stop string (repeatable)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--output") { Description = "text or ids (default: text for --prompt, ids for --prompt-ids)" };
         var noCache = new Option<bool>("--no-kv-cache") { Description = "Recompute the whole sequence each step (for comparison)" };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "Decode steps: auto (simd where it applies: CPU, float32, plain layers, KV cache on; else torch), torch or simd",
+            DefaultValueFactory = _ => "auto",
+        };
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();
         var threads = CommonOptions.Threads();
         var command = new Command("generate", "Generate tokens from a model directory")
         {
-            model, prompt, promptIds, chat, system, maxNew, temperature, topK, topP, seed, stop, output, noCache, device, dtype, threads,
+            model, prompt, promptIds, chat, system, maxNew, temperature, topK, topP, seed, stop, output, noCache, engine, device, dtype, threads,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -62,7 +67,8 @@ internal static class GenerateCommand
                 TopP = parse.GetValue(topP), Seed = parse.GetValue(seed), StopTokenIds = stopIds.Distinct().ToArray(),
                 StopStrings = parse.GetValue(stop) ?? [], UseKvCache = !parse.GetValue(noCache),
             };
-            var generator = new LlamaGenerator(llama);
+            var generator = new LlamaGenerator(llama, ParseEngine(parse.GetValue(engine)!));
+            generator.EngineFor(options); // an explicit --engine simd that does not apply fails here, before any output
             if (outputMode == "ids")
             {
                 var newIds = generator.Generate(promptTokens, options, cancellation).Select(t => t.Id);
@@ -81,6 +87,14 @@ internal static class GenerateCommand
         });
         return command;
     }
+
+    internal static DecodeEngine ParseEngine(string name) => name switch
+    {
+        "auto" => DecodeEngine.Auto,
+        "torch" => DecodeEngine.TorchSharp,
+        "simd" => DecodeEngine.Simd,
+        _ => throw new ArgumentException($"--engine '{name}' must be auto, torch or simd"),
+    };
 
     private static IReadOnlyList<ChatMessage> ChatTurns(string? system, string user) =>
         system is null ? [new ChatMessage("user", user)] : [new ChatMessage("system", system), new ChatMessage("user", user)];

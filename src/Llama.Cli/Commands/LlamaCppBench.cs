@@ -7,15 +7,17 @@ using Llama.Core.Generation;
 using Llama.Core.Model;
 using Llama.Interop.Gguf;
 using Llama.Interop.LlamaCpp;
+using Llama.Serving.Engine;
 using static TorchSharp.torch;
 
 namespace Llama.Cli.Commands;
 
 /// <summary>
 /// <c>llama bench llamacpp --model DIR</c>: our engine and llama.cpp (LLamaSharp's CPU build) on the same weights
-/// (the directory, and its GGUF export) at one thread count: prompt processing and decode tokens/s at batch 1, and
-/// aggregate decode tokens/s of N streams (ours: one lockstep batch through LlamaModel + KvCache; llama.cpp:
-/// parallel decoding, one sequence per stream). Prints both and the ratios ours / llama.cpp.
+/// (the directory, and its GGUF export) at one thread count: prompt processing and decode tokens/s at batch 1 (ours:
+/// <see cref="LlamaGenerator"/>'s default engine, what `llama generate` runs, and its TorchSharp engine beside it), and
+/// aggregate decode tokens/s of N streams (ours: N requests through the serving engine's continuous batching;
+/// llama.cpp: parallel decoding, one sequence per stream). Prints both and the ratios ours / llama.cpp.
 /// </summary>
 internal static class LlamaCppBench
 {
@@ -46,7 +48,8 @@ internal static class LlamaCppBench
         return command;
     }
 
-    private readonly record struct Rates(double Prompt, double Decode, double Streams, double SimdDecode = 0);
+    /// <summary>One repetition's figures for one engine; TorchDecode and Lockstep are ours only (the TorchSharp engine, and the streams as one bare batch).</summary>
+    private readonly record struct Rates(double Prompt, double Decode, double Streams, double TorchDecode, double Lockstep = 0);
 
     private static void Run(Options o)
     {
@@ -66,15 +69,27 @@ internal static class LlamaCppBench
             var prompts = Enumerable.Range(0, o.Streams).Select(s => prompt.Select(t => (t + 31 * s) % config.VocabSize).ToArray()).ToArray();
             Console.WriteLine(string.Create(inv, $"model {o.Model}: {ModelSize.Of(config).Total:N0} parameters; {o.Threads} threads; prompt {o.PromptTokens}, {o.NewTokens} new tokens, {o.Streams} streams; llama.cpp runs the {storage.ToString().ToLowerInvariant()} GGUF, ours float32"));
 
-            var ours = MeasureOurs(model, prompt, prompts, o);
-            var theirs = MeasureLlamaCpp(gguf, prompt, prompts, o);
-            Console.WriteLine($"{"",-26}{"ours",12}{"llama.cpp",12}{"ratio",8}");
-            void Row(string name, double a, double b) => Console.WriteLine(string.Create(inv, $"{name,-26}{a,12:N0}{b,12:N0}{a / b,8:0.00}"));
-            Row("prompt tokens/s (batch 1)", ours.Prompt, theirs.Prompt);
-            Row("decode tokens/s (batch 1)", ours.Decode, theirs.Decode);
-            Row("  ours: SimdDecoder", ours.SimdDecode, theirs.Decode);
-            Row($"decode tokens/s ({o.Streams} str.)", ours.Streams, theirs.Streams);
+            var samples = MeasureBackToBack(model, gguf, prompt, prompts, o);
+            // Figures are medians over the repetitions; the ratio is the median of each repetition's own ratio (both engines
+            // measured back to back), which a change of load between repetitions does not skew.
+            Console.WriteLine($"{"",-26}{"ours",12}{"llama.cpp",12}{"ratio",8}   ratio in each repetition");
+            void Row(string name, Func<Rates, double> figure)
+            {
+                double ours = Mid(samples.Select(r => figure(r.Ours))), theirs = Mid(samples.Select(r => figure(r.Theirs)));
+                var ratios = samples.Select(r => figure(r.Ours) / figure(r.Theirs)).ToArray();
+                var each = string.Join(" ", ratios.Select(r => r.ToString("0.00", inv)));
+                Console.WriteLine(string.Create(inv, $"{name,-26}{ours,12:N0}{theirs,12:N0}{Mid(ratios),8:0.00}   {each}"));
+            }
+            Row("prompt tokens/s (batch 1)", r => r.Prompt);
+            Row("decode tokens/s (batch 1)", r => r.Decode);
+            Row("  ours: --engine torch", r => r.TorchDecode);
+            Row($"decode tokens/s ({o.Streams} str.)", r => r.Streams);
+            PrintPrefillProfile(model, prompt);
             PrintDecodeProfile(model, prompt);
+            double engine = Mid(samples.Select(r => r.Ours.Streams)), bare = Mid(samples.Select(r => r.Ours.Lockstep));
+            Console.WriteLine(string.Create(inv,
+                $"profile of our {o.Streams}-stream decode: the serving engine {engine:N0} tokens/s; the same streams as one bare lockstep LlamaModel.Forward per step " +
+                $"(no scheduler, paging or per-sequence sampling), measured right after it in each repetition, {bare:N0} tokens/s (engine / bare {engine / bare:0.00})"));
         }
         finally
         {
@@ -83,47 +98,83 @@ internal static class LlamaCppBench
     }
 
     /// <summary>
-    /// Batch 1 through <see cref="LlamaGenerator"/> (what `llama generate` runs) and through <see cref="SimdDecoder"/>
-    /// (the libtorch-free decode path); streams as one lockstep batch.
+    /// Both engines, figure by figure, one right after the other in every repetition (the first only warms up), so that a
+    /// change in the machine's load hits both sides of a ratio alike. Ours at batch 1: <see cref="LlamaGenerator"/>'s
+    /// default engine (what `llama generate` runs) and its TorchSharp engine; ours at N streams: the serving engine.
+    /// llama.cpp: one context for batch 1, one with a sequence per stream for parallel decoding.
     /// </summary>
-    private static Rates MeasureOurs(LlamaModel model, int[] prompt, int[][] prompts, Options o)
+    private static List<(Rates Ours, Rates Theirs)> MeasureBackToBack(LlamaModel model, string gguf, int[] prompt, int[][] prompts, Options o)
     {
-        Console.Error.WriteLine("ours: prompt processing, batch 1");
-        double promptSeconds = Median(o.Repeats, () =>
-        {
-            using var cache = model.CreateCache(1, prompt.Length);
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var ids = tensor(prompt.Select(i => (long)i).ToArray()).unsqueeze(0);
-            var clock = Stopwatch.StartNew();
-            model.Forward(ids, cache, lastPositionOnly: true).argmax(-1).item<long>();
-            return clock.Elapsed.TotalSeconds;
-        });
-        Console.Error.WriteLine("ours: decode, batch 1 (LlamaGenerator, then SimdDecoder)");
-        double decodeSeconds = Median(o.Repeats, () =>
+        var single = new LlamaCppOptions { Threads = o.Threads, ContextSize = prompt.Length + o.NewTokens, BatchSize = Math.Max(prompt.Length, 32) };
+        using var cppSingle = new LlamaCppEngine(gguf, single);
+        using var cppParallel = new LlamaCppEngine(gguf, single with { Sequences = prompts.Length, ContextSize = prompts.Length * (prompt.Length + o.NewTokens) });
+        using var serving = new InferenceEngine(model, new EngineOptions { MaxRunningSequences = Math.Max(64, prompts.Length) });
+        var greedy = SamplingOptions.Greedy with { MaxNewTokens = o.NewTokens };
+        var standard = new LlamaGenerator(model);
+        var torchSteps = new LlamaGenerator(model, DecodeEngine.TorchSharp);
+        Console.Error.WriteLine($"ours at batch 1: the default engine (here {standard.EngineFor(greedy)}) and TorchSharp; at {prompts.Length} streams: the serving engine");
+        double SecondsPerStep(LlamaGenerator generator)
         {
             // From the first token (prefill done) to the last: decode steps only.
             var clock = new Stopwatch();
             int produced = 0;
-            foreach (var _ in new LlamaGenerator(model).Generate(prompt, SamplingOptions.Greedy with { MaxNewTokens = o.NewTokens }))
+            foreach (var _ in generator.Generate(prompt, greedy))
                 if (produced++ == 0) clock.Start();
             return clock.Elapsed.TotalSeconds / (produced - 1);
-        });
-        var simd = new SimdDecoder(model, prompt.Length + o.NewTokens, o.Threads);
-        double simdSeconds = Median(o.Repeats, () =>
+        }
+        var samples = new List<(Rates, Rates)>();
+        for (int repetition = 0; repetition <= o.Repeats; repetition++)
         {
-            var clock = new Stopwatch();
-            int produced = 0;
-            foreach (var _ in simd.GenerateGreedy(prompt, o.NewTokens))
-                if (produced++ == 0) clock.Start();
-            return clock.Elapsed.TotalSeconds / (produced - 1);
-        });
-        Console.Error.WriteLine($"ours: decode, {prompts.Length} streams");
-        double streamSeconds = Median(o.Repeats, () => LockstepDecodeSeconds(model, prompts, o.NewTokens));
-        return new Rates(prompt.Length / promptSeconds, 1 / decodeSeconds, prompts.Length * (o.NewTokens - 1) / streamSeconds, 1 / simdSeconds);
+            Console.Error.WriteLine(repetition == 0 ? "warm-up" : $"repetition {repetition} of {o.Repeats}");
+            double oursPrompt = prompt.Length / PrefillSeconds(model, prompt);
+            var cpp = cppSingle.RunGreedy([prompt], o.NewTokens);
+            double oursDecode = 1 / SecondsPerStep(standard);
+            double oursTorch = 1 / SecondsPerStep(torchSteps);
+            double oursStreams = EngineDecodeRate(serving, prompts, o.NewTokens);
+            double oursLockstep = prompts.Length * (o.NewTokens - 1) / LockstepDecodeSeconds(model, prompts, o.NewTokens);
+            double cppStreams = prompts.Length * (o.NewTokens - 1) / cppParallel.RunGreedy(prompts, o.NewTokens).Decode.TotalSeconds;
+            double cppDecode = (o.NewTokens - 1) / cpp.Decode.TotalSeconds;
+            if (repetition > 0)
+                samples.Add((new Rates(oursPrompt, oursDecode, oursStreams, oursTorch, oursLockstep), new Rates(prompt.Length / cpp.Prefill.TotalSeconds, cppDecode, cppStreams, cppDecode)));
+        }
+        return samples;
     }
 
-    /// <summary>All streams prefilled as one [S, P] batch, then [S, 1] greedy steps; returns the decode time.</summary>
+    /// <summary>One forward pass over the prompt into a fresh cache, as <see cref="LlamaGenerator"/> starts.</summary>
+    private static double PrefillSeconds(LlamaModel model, int[] prompt)
+    {
+        using var cache = model.CreateCache(1, prompt.Length);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = tensor(prompt.Select(i => (long)i).ToArray()).unsqueeze(0);
+        var clock = Stopwatch.StartNew();
+        model.Forward(ids, cache, lastPositionOnly: true).argmax(-1).item<long>();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Aggregate decode tokens/s of <paramref name="prompts"/> submitted together to the serving engine (greedy, no stop
+    /// tokens, so each makes <paramref name="newTokens"/>): tokens that arrive after every stream has its first one,
+    /// over the time from then to the last token (prefills excluded, as on the llama.cpp side).
+    /// </summary>
+    private static double EngineDecodeRate(InferenceEngine engine, int[][] prompts, int newTokens)
+    {
+        var sampling = SamplingOptions.Greedy with { MaxNewTokens = newTokens };
+        var streams = prompts.Select(p => engine.Submit(new SequenceRequest(p, sampling))).ToArray();
+        var arrivals = streams.Select(stream => Task.Run(async () =>
+        {
+            var times = new List<long>(newTokens);
+            await foreach (var _ in stream.ReadAllAsync()) times.Add(Stopwatch.GetTimestamp());
+            return times;
+        })).ToArray();
+        Task.WaitAll(arrivals);
+        foreach (var stream in streams) stream.Dispose();
+        long start = arrivals.Max(a => a.Result[0]), end = arrivals.Max(a => a.Result[^1]);
+        int tokens = arrivals.Sum(a => a.Result.Count(t => t > start));
+        return tokens / Stopwatch.GetElapsedTime(start, end).TotalSeconds;
+    }
+
+    /// <summary>All streams prefilled as one [S, P] batch, then [S, 1] greedy steps through LlamaModel + KvCache; returns the decode time.</summary>
     private static double LockstepDecodeSeconds(LlamaModel model, int[][] prompts, int newTokens)
     {
         using var cache = model.CreateCache(prompts.Length, prompts[0].Length + newTokens);
@@ -147,23 +198,32 @@ internal static class LlamaCppBench
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static Rates MeasureLlamaCpp(string gguf, int[] prompt, int[][] prompts, Options o)
+    /// <summary>
+    /// Where our prompt processing goes: one forward pass over the prompt against its matrix products alone (every
+    /// projection on all prompt tokens, the head on the last, as libtorch runs them in the pass); the rest is attention,
+    /// norms, RoPE, SwiGLU and the cache writes.
+    /// </summary>
+    private static void PrintPrefillProfile(LlamaModel model, int[] prompt)
     {
-        Console.Error.WriteLine("llama.cpp: prompt processing and decode, batch 1");
-        var single = new LlamaCppOptions { Threads = o.Threads, ContextSize = prompt.Length + o.NewTokens, BatchSize = Math.Max(prompt.Length, 32) };
-        double promptSeconds, decodeSeconds;
-        using (var engine = new LlamaCppEngine(gguf, single))
+        const int samples = 9;
+        double whole = Median(samples, () => PrefillSeconds(model, prompt));
+        using var noGrad = no_grad();
+        var head = model.LmHead?.weight ?? model.Decoder.EmbedTokens.weight!;
+        var projections = model.named_parameters()
+            .Where(p => p.parameter.dim() == 2 && !p.name.Contains("embed_tokens") && !p.name.Contains("lm_head")).Select(p => p.parameter).ToList();
+        var inputs = projections.Select(w => randn(1, prompt.Length, w.shape[1])).ToArray();
+        using var last = randn(1, 1, head.shape[1]);
+        double products = Median(samples, () =>
         {
-            var runs = Enumerable.Range(0, o.Repeats + 1).Select(_ => engine.RunGreedy([prompt], o.NewTokens)).Skip(1).ToList(); // first run warms up
-            promptSeconds = runs.Select(r => r.Prefill.TotalSeconds).Order().ElementAt(runs.Count / 2);
-            decodeSeconds = runs.Select(r => r.Decode.TotalSeconds / (o.NewTokens - 1)).Order().ElementAt(runs.Count / 2);
-        }
-        var parallel = single with { Sequences = prompts.Length, ContextSize = prompts.Length * (prompt.Length + o.NewTokens) };
-        double streamSeconds;
-        Console.Error.WriteLine($"llama.cpp: parallel decoding, {prompts.Length} streams");
-        using (var engine = new LlamaCppEngine(gguf, parallel))
-            streamSeconds = Median(o.Repeats, () => engine.RunGreedy(prompts, o.NewTokens).Decode.TotalSeconds);
-        return new Rates(prompt.Length / promptSeconds, 1 / decodeSeconds, prompts.Length * (o.NewTokens - 1) / streamSeconds);
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < projections.Count; i++) nn.functional.linear(inputs[i], projections[i]).Dispose();
+            nn.functional.linear(last, head).Dispose();
+            return clock.Elapsed.TotalSeconds;
+        });
+        foreach (var input in inputs) input.Dispose();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"profile of our prompt processing ({prompt.Length} tokens): {whole * 1e3:0.00} ms; its {projections.Count + 1} matrix products alone take {products * 1e3:0.00} ms ({products / whole:P0}); " +
+            $"the other {(whole - products) * 1e3:0.00} ms is attention, norms, RoPE, SwiGLU and cache writes"));
     }
 
     /// <summary>
@@ -211,10 +271,15 @@ internal static class LlamaCppBench
             $"the other {rest * 1e3:0.00} ms is everything else (a trivial libtorch call costs {perCall * 1e6:0.0} us here, so that is ~{rest / perCall:N0} such calls' worth of dispatch)"));
     }
 
+    private static double Mid(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
     private static double Median(int repeats, Func<double> measure)
     {
         measure(); // warm-up
-        var samples = Enumerable.Range(0, repeats).Select(_ => measure()).Order().ToArray();
-        return samples[samples.Length / 2];
+        return Mid(Enumerable.Range(0, repeats).Select(_ => measure()).ToArray());
     }
 }

@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Llama.Core.Config;
 using Llama.Core.Model;
+using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Llama.Core.Generation;
@@ -12,27 +14,36 @@ namespace Llama.Core.Generation;
 /// Batch-1 decoding of a <see cref="LlamaModel"/> on the CPU in plain C# SIMD, float32, with no libtorch call per
 /// step. At small sizes a TorchSharp decode step is bound by per-call overhead (~100 libtorch calls, each a few
 /// microseconds), not by arithmetic; here a step is the model's matrix-vector products (split over threads by rows,
-/// q/k/v and gate/up fused into one pass each) plus a few loops, so it runs at the speed of reading the weights.
+/// q/k/v and gate/up as one pass each) plus a few loops, so it runs at the speed of reading the weights.
 /// Same math as <see cref="LlamaModel.Forward"/> (transformers' rotate-half RoPE, RMSNorm in float32, GQA,
-/// SwiGLU); tested against the transformers logits. Holds a copy of the weights and its own KV cache.
-/// Not thread-safe: one sequence at a time.
+/// SwiGLU); tested against the transformers logits. Reads the model's weights in place (no copy: it sees the live
+/// parameters and costs no memory but its KV cache); the model must outlive it. <see cref="Unsupported"/> says
+/// when it does not apply. Not thread-safe: one sequence at a time.
 /// </summary>
 public sealed class SimdDecoder
 {
-    private sealed record Layer(float[] AttnNorm, float[] Qkv, float[] O, float[] FfnNorm, float[] GateUp, float[] Down, float[] Keys, float[] Values);
+    /// <summary>A row-major float32 matrix read in place: its first element's address and its row count.</summary>
+    private readonly record struct Rows(nint Data, int Count);
 
+    private sealed record Layer(Rows AttnNorm, Rows[] Qkv, Rows[] O, Rows FfnNorm, Rows[] GateUp, Rows[] Down, float[] Keys, float[] Values);
+
+    private readonly LlamaModel _model;
     private readonly LlamaConfig _config;
     private readonly int _dim, _heads, _kvHeads, _headDim, _ffn, _vocab, _threads;
     private readonly float _eps;
-    private readonly float[] _embedding, _finalNorm, _head, _invFreq;
+    private readonly float[] _invFreq;
+    private readonly Rows _embedding, _finalNorm;
+    private readonly Rows[] _head;
     private readonly Layer[] _layers;
     // Scratch for one step.
     private readonly float[] _x, _normed, _qkv, _attention, _projected, _gateUp, _hidden, _scores, _logits;
 
+    /// <exception cref="NotSupportedException">The model is not one this decoder covers (<see cref="Unsupported"/> says why).</exception>
     public SimdDecoder(LlamaModel model, int capacity, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
-        if (model.Config.AttentionBias || model.Config.MlpBias) throw new NotSupportedException("the SIMD decoder covers bias-free Llama models");
+        if (Unsupported(model) is { } reason) throw new NotSupportedException($"the SIMD decoder does not apply: {reason}");
+        _model = model;
         _config = model.Config;
         Capacity = Math.Min(capacity, _config.MaxPositionEmbeddings);
         _threads = threads > 0 ? threads : Math.Max(1, get_num_threads());
@@ -41,24 +52,22 @@ public sealed class SimdDecoder
         _eps = (float)_config.RmsNormEps;
         _invFreq = RotaryEmbedding.InverseFrequencies(_config);
 
-        var p = model.named_parameters().ToDictionary(e => e.name, e => e.parameter);
-        _embedding = Floats(p["model.embed_tokens.weight"]);
-        _finalNorm = Floats(p["model.norm.weight"]);
-        _head = model.LmHead is null ? _embedding : Floats(p["lm_head.weight"]);
+        var decoder = model.Decoder;
+        _embedding = View(decoder.EmbedTokens.weight!);
+        _finalNorm = View(decoder.Norm.Weight);
+        _head = [model.LmHead is null ? _embedding : View(model.LmHead.weight!)];
         int kvWidth = _kvHeads * _headDim;
-        _layers = new Layer[_config.NumHiddenLayers];
-        for (int i = 0; i < _layers.Length; i++)
+        _layers = decoder.Layers.Select(layer =>
         {
-            string prefix = $"model.layers.{i}.";
-            _layers[i] = new Layer(
-                Floats(p[prefix + "input_layernorm.weight"]),
-                [.. Floats(p[prefix + "self_attn.q_proj.weight"]), .. Floats(p[prefix + "self_attn.k_proj.weight"]), .. Floats(p[prefix + "self_attn.v_proj.weight"])],
-                Floats(p[prefix + "self_attn.o_proj.weight"]),
-                Floats(p[prefix + "post_attention_layernorm.weight"]),
-                [.. Floats(p[prefix + "mlp.gate_proj.weight"]), .. Floats(p[prefix + "mlp.up_proj.weight"])],
-                Floats(p[prefix + "mlp.down_proj.weight"]),
+            var (attention, mlp) = (layer.SelfAttention, layer.Mlp);
+            return new Layer(View(layer.InputNorm.Weight),
+                [View(attention.QProj.weight!), View(attention.KProj.weight!), View(attention.VProj.weight!)],
+                [View(attention.OProj.weight!)],
+                View(layer.PostAttentionNorm.Weight),
+                [View(((Linear)mlp.GateProj).weight!), View(((Linear)mlp.UpProj).weight!)],
+                [View(((Linear)mlp.DownProj).weight!)],
                 new float[Capacity * kvWidth], new float[Capacity * kvWidth]);
-        }
+        }).ToArray();
         _x = new float[_dim];
         _normed = new float[Math.Max(_dim, _ffn)];
         _qkv = new float[(_heads + 2 * _kvHeads) * _headDim];
@@ -70,6 +79,45 @@ public sealed class SimdDecoder
         _logits = new float[_vocab];
     }
 
+    /// <summary>
+    /// Why this decoder cannot run <paramref name="model"/> (null when it can): it covers bias-free float32 Llama models
+    /// on the CPU whose projections are plain linear layers of the config's full shapes (not FP8 layers, not
+    /// tensor-parallel shards, no context-parallel key/value exchange), each weight contiguous in memory.
+    /// </summary>
+    public static string? Unsupported(LlamaModel model)
+    {
+        var config = model.Config;
+        if (model.Device.type != DeviceType.CPU) return $"the model is on {model.Device}, not the CPU";
+        if (model.DType != ScalarType.Float32) return $"the model's weights are {model.DType}, not float32";
+        if (config.AttentionBias || config.MlpBias) return "the model has biases";
+        int d = config.HiddenSize, q = config.NumAttentionHeads * config.EffectiveHeadDim, kv = config.EffectiveKeyValueHeads * config.EffectiveHeadDim;
+        var decoder = model.Decoder;
+        string? Check(string name, Tensor? w, params long[] shape) =>
+            w is null ? $"{name} has no weight"
+            : w.dtype != ScalarType.Float32 ? $"{name} is {w.dtype}"
+            : w.device_type != DeviceType.CPU ? $"{name} is on {w.device}"
+            : !w.shape.SequenceEqual(shape) ? $"{name} has shape [{string.Join(", ", w.shape)}], not [{string.Join(", ", shape)}]"
+            : !w.is_contiguous() ? $"{name} is not contiguous"
+            : null;
+        if ((Check("embed_tokens", decoder.EmbedTokens.weight, config.VocabSize, d) ?? Check("norm", decoder.Norm.Weight, d)
+            ?? (model.LmHead is null ? null : Check("lm_head", model.LmHead.weight, config.VocabSize, d))) is { } top) return top;
+        for (int i = 0; i < decoder.Layers.Count; i++)
+        {
+            var layer = decoder.Layers[i];
+            var (attention, mlp) = (layer.SelfAttention, layer.Mlp);
+            if (attention.KeyValueExchange is not null) return $"layer {i} exchanges keys and values (context parallelism)";
+            if (mlp.GateProj is not Linear gate || mlp.UpProj is not Linear up || mlp.DownProj is not Linear down)
+                return $"layer {i}'s feed-forward projections are not plain linear layers (e.g. FP8)";
+            string p = $"layer {i} ";
+            if ((Check(p + "input_layernorm", layer.InputNorm.Weight, d) ?? Check(p + "post_attention_layernorm", layer.PostAttentionNorm.Weight, d)
+                ?? Check(p + "q_proj", attention.QProj.weight, q, d) ?? Check(p + "k_proj", attention.KProj.weight, kv, d)
+                ?? Check(p + "v_proj", attention.VProj.weight, kv, d) ?? Check(p + "o_proj", attention.OProj.weight, d, q)
+                ?? Check(p + "gate_proj", gate.weight, config.IntermediateSize, d) ?? Check(p + "up_proj", up.weight, config.IntermediateSize, d)
+                ?? Check(p + "down_proj", down.weight, d, config.IntermediateSize)) is { } problem) return problem;
+        }
+        return null;
+    }
+
     /// <summary>Positions the cache can hold.</summary>
     public int Capacity { get; }
 
@@ -78,18 +126,43 @@ public sealed class SimdDecoder
 
     public void Reset() => Length = 0;
 
+    /// <summary>
+    /// Starts a sequence from <paramref name="prompt"/> the fast way for many tokens: one <see cref="LlamaModel.Forward"/>
+    /// over the whole prompt (libtorch's matrix products), whose keys and values are then copied into this decoder's
+    /// cache. Returns the logits after the prompt (a buffer reused by the next call); decode continues with <see cref="Step"/>.
+    /// </summary>
+    public ReadOnlySpan<float> Prefill(IReadOnlyList<int> prompt)
+    {
+        if (prompt.Count == 0) throw new ArgumentException("the prompt is empty", nameof(prompt));
+        if (prompt.Count > Capacity) throw new ArgumentException($"the prompt has {prompt.Count} tokens; the decoder's cache holds {Capacity}", nameof(prompt));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var cache = _model.CreateCache(1, prompt.Count);
+        var ids = tensor(prompt.Select(i => (long)i).ToArray(), ScalarType.Int64).unsqueeze(0);
+        _model.Forward(ids, cache, lastPositionOnly: true).reshape(-1).data<float>().CopyTo(_logits);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            // [1, kv_heads, T, d] -> [T, kv_heads, d]: this decoder's row per position.
+            var (keys, values) = cache.Filled(i);
+            keys[0].transpose(0, 1).contiguous().data<float>().CopyTo(_layers[i].Keys);
+            values[0].transpose(0, 1).contiguous().data<float>().CopyTo(_layers[i].Values);
+        }
+        Length = prompt.Count;
+        return _logits;
+    }
+
     /// <summary>Feeds one token at position <see cref="Length"/> and returns the next-token logits (a buffer reused by the next call).</summary>
     public ReadOnlySpan<float> Step(int token)
     {
         if ((uint)token >= (uint)_vocab) throw new ArgumentOutOfRangeException(nameof(token), token, $"outside the vocabulary [0, {_vocab})");
         if (Length >= Capacity) throw new InvalidOperationException($"the decoder's cache is full ({Capacity} positions)");
         int position = Length;
-        _embedding.AsSpan(token * _dim, _dim).CopyTo(_x);
+        Floats(_embedding, (long)token * _dim, _dim).CopyTo(_x);
         int qWidth = _heads * _headDim, kvWidth = _kvHeads * _headDim;
         foreach (var layer in _layers)
         {
             // Attention: x += o(attn(rope(q), rope(k), v)) over norm(x).
-            RmsNorm(_x, layer.AttnNorm, _normed.AsSpan(0, _dim));
+            RmsNorm(_x, Floats(layer.AttnNorm, 0, _dim), _normed.AsSpan(0, _dim));
             MatVec(layer.Qkv, _normed, _dim, _qkv);
             var q = _qkv.AsSpan(0, qWidth);
             var k = _qkv.AsSpan(qWidth, kvWidth);
@@ -102,7 +175,7 @@ public sealed class SimdDecoder
             Add(_x, _projected);
 
             // SwiGLU: x += down(silu(gate(norm(x))) * up(norm(x))).
-            RmsNorm(_x, layer.FfnNorm, _normed.AsSpan(0, _dim));
+            RmsNorm(_x, Floats(layer.FfnNorm, 0, _dim), _normed.AsSpan(0, _dim));
             MatVec(layer.GateUp, _normed, _dim, _gateUp);
             for (int i = 0; i < _ffn; i++)
             {
@@ -112,7 +185,7 @@ public sealed class SimdDecoder
             MatVec(layer.Down, _hidden, _ffn, _projected);
             Add(_x, _projected);
         }
-        RmsNorm(_x, _finalNorm, _normed.AsSpan(0, _dim));
+        RmsNorm(_x, Floats(_finalNorm, 0, _dim), _normed.AsSpan(0, _dim));
         MatVec(_head, _normed, _dim, _logits);
         Length++;
         return _logits;
@@ -141,11 +214,12 @@ public sealed class SimdDecoder
         return best;
     }
 
-    private static float[] Floats(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        return t.detach().to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
-    }
+    /// <summary>The address of a contiguous CPU float32 tensor's data (libtorch's memory does not move; the model keeps it alive).</summary>
+    private static unsafe Rows View(Tensor t) =>
+        new((nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes)), (int)t.shape[0]);
+
+    private static unsafe ReadOnlySpan<float> Floats(Rows matrix, long offset, int length) =>
+        new((float*)matrix.Data + offset, length);
 
     /// <summary>transformers' LlamaRMSNorm in float32: <c>x / sqrt(mean(x^2) + eps) * weight</c>.</summary>
     private void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> output)
@@ -193,25 +267,31 @@ public sealed class SimdDecoder
     }
 
     /// <summary>
-    /// <c>output[r] = W[r, :] · x[..columns]</c> for a row-major W; rows split over the threads (the caller takes the first
-    /// share). Arrays rather than spans so the worker lambda can reach them without copies.
+    /// <c>output[r] = W[r, :] · x[..columns]</c> where W is the row-wise concatenation of <paramref name="parts"/> (q, k and v
+    /// as one pass); rows split over the threads (the caller takes the first share).
     /// </summary>
-    private void MatVec(float[] weights, float[] x, int columns, float[] output)
+    private void MatVec(Rows[] parts, float[] x, int columns, float[] output)
     {
         int rows = output.Length;
         if (_threads == 1 || rows * columns < 32_768)
         {
-            MatVecRows(weights, x, columns, output, 0, rows);
+            MatVecRows(parts, x, columns, output, 0, rows);
             return;
         }
         int chunk = (rows + _threads - 1) / _threads;
-        Parallel.For(0, _threads, part => MatVecRows(weights, x, columns, output, part * chunk, Math.Min(rows, (part + 1) * chunk)));
+        Parallel.For(0, _threads, part => MatVecRows(parts, x, columns, output, part * chunk, Math.Min(rows, (part + 1) * chunk)));
     }
 
-    private static void MatVecRows(float[] weights, float[] x, int columns, float[] output, int start, int end)
+    private static void MatVecRows(Rows[] parts, float[] x, int columns, float[] output, int start, int end)
     {
         var input = x.AsSpan(0, columns);
-        for (int r = start; r < end; r++) output[r] = Dot(weights.AsSpan(r * columns, columns), input);
+        int first = 0; // the global row index of this part's first row
+        foreach (var part in parts)
+        {
+            for (int r = Math.Max(start, first); r < Math.Min(end, first + part.Count); r++)
+                output[r] = Dot(Floats(part, (long)(r - first) * columns, columns), input);
+            first += part.Count;
+        }
     }
 
     private static void Add(Span<float> x, ReadOnlySpan<float> y)

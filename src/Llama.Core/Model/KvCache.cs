@@ -56,6 +56,9 @@ public sealed class KvCache : IKvCache, IDisposable
 
     public void Advance(int newTokens) => Length += newTokens;
 
+    /// <summary>Layer <paramref name="layer"/>'s cached keys and values so far, [B, kv_heads, Length, d] views (RoPE already applied to the keys).</summary>
+    public (Tensor Keys, Tensor Values) Filled(int layer) => (_keys[layer].narrow(2, 0, Length), _values[layer].narrow(2, 0, Length));
+
     /// <summary>Forgets everything cached (the buffers are reused).</summary>
     public void Reset() => Length = 0;
 

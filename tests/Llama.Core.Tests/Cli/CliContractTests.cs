@@ -5,13 +5,15 @@ namespace Llama.Core.Tests.Cli;
 /// <summary>The command lines the issue spells out as a contract, run as a user would.</summary>
 public class CliContractTests
 {
-    [Fact]
-    public void Generate_prints_the_new_greedy_ids_of_transformers_as_the_last_line()
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("torch")]
+    public void Generate_prints_the_new_greedy_ids_of_transformers_as_the_last_line(string engine)
     {
         var prompt = HfReference.Read("greedy_prompt").data<long>().ToArray();
         var expected = HfReference.Read("greedy_output").data<long>().Skip(prompt.Length).ToArray();
         var result = LlamaCli.Run("generate", "--model", Fixtures.HfTiny, "--prompt-ids", string.Join(",", prompt),
-            "--max-new-tokens", expected.Length.ToString(), "--temperature", "0", "--output", "ids");
+            "--max-new-tokens", expected.Length.ToString(), "--temperature", "0", "--output", "ids", "--engine", engine);
         Assert.True(result.ExitCode == 0, result.StandardError);
         Assert.Equal(string.Join(",", expected), result.LastLine);
     }
@@ -29,6 +31,7 @@ public class CliContractTests
     [InlineData("--prompt-ids", "1,2,x", "'x' is not a token id")]
     [InlineData("--prompt-ids", "1,99999", "'99999' is not a token id in [0, 512)")]
     [InlineData("--device", "cuda:0", "CUDA is not available")]
+    [InlineData("--engine", "fast", "--engine 'fast' must be auto, torch or simd")]
     public void Bad_input_gives_one_clear_error_line_and_exit_code_1(string flag, string value, string expected)
     {
         var args = new List<string> { "generate", "--model", Fixtures.HfTiny, "--max-new-tokens", "2", "--output", "ids" };
@@ -37,6 +40,14 @@ public class CliContractTests
         var result = LlamaCli.Run(args.ToArray());
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(expected, result.StandardError);
+    }
+
+    [Fact]
+    public void Asking_for_the_simd_engine_on_bfloat16_weights_says_why_it_does_not_apply()
+    {
+        var result = LlamaCli.Run("generate", "--model", Fixtures.HfTiny, "--prompt-ids", "1,2", "--output", "ids", "--dtype", "bfloat16", "--engine", "simd");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("the simd decode engine does not apply: the model's weights are BFloat16", result.StandardError);
     }
 
     [Fact]

@@ -44,15 +44,17 @@ public class HfParityTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Greedy_decoding_matches_transformers_reference(bool useKvCache)
+    [InlineData(true, DecodeEngine.Auto)] // the default: the SIMD decode steps on this CPU float32 model
+    [InlineData(true, DecodeEngine.TorchSharp)]
+    [InlineData(true, DecodeEngine.Simd)]
+    [InlineData(false, DecodeEngine.Auto)] // without the cache: libtorch recomputes every step
+    public void Greedy_decoding_matches_transformers_reference(bool useKvCache, DecodeEngine engine)
     {
         using var scope = NewDisposeScope();
         using var model = HfReference.LoadTinyModel();
         var prompt = HfReference.Read("greedy_prompt").data<long>().Select(i => (int)i).ToArray();
         var expected = HfReference.Read("greedy_output").data<long>().Skip(prompt.Length).Select(i => (int)i).ToArray();
-        var generated = new LlamaGenerator(model)
+        var generated = new LlamaGenerator(model, engine)
             .Generate(prompt, SamplingOptions.Greedy with { MaxNewTokens = expected.Length, UseKvCache = useKvCache })
             .Select(t => t.Id).ToArray();
         Assert.Equal(expected, generated);

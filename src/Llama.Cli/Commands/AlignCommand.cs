@@ -188,9 +188,11 @@ internal static class AlignCommand
             line.Done();
             string output = parse.GetValue(shared.Output)!;
             LlamaDirectory.Save(policy, output, run.Encoder.Tokenizer);
+            var before = DpoTrainer.Evaluate(reference, null, run.Encoder, run.Data.HeldOutPairs, config.Dpo.Beta);
             var metrics = DpoTrainer.Evaluate(policy, reference, run.Encoder, run.Data.HeldOutPairs, config.Dpo.Beta);
             Console.WriteLine(string.Create(Inv, $"DPO ({config.Dpo.Loss}): {result.Steps} steps ({result.Fit}); loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}"));
-            Console.WriteLine(string.Create(Inv, $"held-out pairs: {metrics.Pairs}, reward accuracy {metrics.RewardAccuracy:P1}, reward margin {metrics.RewardMargin:0.000}, log-prob accuracy {metrics.LogProbAccuracy:P1}"));
+            Console.WriteLine(string.Create(Inv, $"held-out pairs: {metrics.Pairs}; preference accuracy {before.LogProbAccuracy:P1} -> {metrics.LogProbAccuracy:P1}, log-prob margin {before.LogProbMargin:0.00} -> {metrics.LogProbMargin:0.00}"));
+            Console.WriteLine(string.Create(Inv, $"implicit reward against the starting model: accuracy {metrics.RewardAccuracy:P1}, margin {metrics.RewardMargin:0.000}"));
             PrintAccuracy(TaskAccuracy.Measure(policy, run.Encoder, run.Data.HeldOutPrompts, config.EvalMaxNewTokens, cancellation: cancellation));
             Console.WriteLine($"model: {Path.GetFullPath(output)}");
             return Task.FromResult(0);
@@ -211,7 +213,8 @@ internal static class AlignCommand
     {
         var l = line = new ConsoleProgressLine();
         return new SynchronousProgress<TrainingStep>(s => l.Show(s.Step / (double)s.TotalSteps,
-            string.Create(Inv, $"{s.Stage} step {s.Step}/{s.TotalSteps}: loss {s.Loss:0.000}, lr {s.LearningRate:0.0e0}")));
+            string.Create(Inv, $"{s.Stage} step {s.Step}/{s.TotalSteps}: loss {s.Loss:0.000}, lr {s.LearningRate:0.0e0}")
+            + string.Concat((s.Extra ?? new Dictionary<string, double>()).Select(e => string.Create(Inv, $", {e.Key} {e.Value:0.000}")))));
     }
 
     private static void PrintAccuracy(IEnumerable<TaskScore> scores)

@@ -9,9 +9,13 @@ namespace Llama.Alignment.Dpo;
 public sealed record DpoResult(int Steps, FitCounts Fit, double FirstLoss, double FinalLoss);
 
 /// <summary>
-/// Held-out preference quality of a policy. Implicit rewards β·(log π − log ref) measure the change from the
-/// reference (zero for the reference itself); the log-prob columns compare the policy's own summed log-probs of the
-/// chosen and rejected replies, which needs no reference and so compares base, SFT and DPO models alike.
+/// Held-out preference quality of a model. <see cref="RewardAccuracy"/> and <see cref="RewardMargin"/> are TRL's
+/// <c>rewards/accuracies</c> and <c>rewards/margins</c>: DPO's implicit reward β·(log π − log π_ref) over the reply
+/// content, chosen minus rejected, against a given reference (zero for the reference itself). With one reference for
+/// every model (the pretrained one) they compare base, SFT and DPO models; against the SFT model they are DPO's own
+/// training metric on held-out pairs. <see cref="LogProbAccuracy"/> and <see cref="LogProbMargin"/> need no
+/// reference: how often, and by how much, the model's own log-probability of the whole chosen reply (eot included)
+/// exceeds the rejected one's, i.e. which finished answer it prefers.
 /// </summary>
 public sealed record PreferenceMetrics(int Pairs, double RewardAccuracy, double RewardMargin, double LogProbAccuracy, double LogProbMargin);
 
@@ -58,7 +62,7 @@ public static class DpoTrainer
         var baseline = reference is null ? own : ReferenceLogProbs.Compute(reference, fitted, encoder.Tokenizer, batchSize);
         int n = fitted.Count;
         var rewardMargins = Enumerable.Range(0, n).Select(i => beta * ((own.Chosen[i] - baseline.Chosen[i]) - (own.Rejected[i] - baseline.Rejected[i]))).ToArray();
-        var logProbMargins = Enumerable.Range(0, n).Select(i => (double)own.Chosen[i] - own.Rejected[i]).ToArray();
+        var logProbMargins = Enumerable.Range(0, n).Select(i => (double)own.ChosenReply[i] - own.RejectedReply[i]).ToArray();
         return new PreferenceMetrics(n, rewardMargins.Count(m => m > 0) / (double)n, rewardMargins.Average(),
             logProbMargins.Count(m => m > 0) / (double)n, logProbMargins.Average());
     }

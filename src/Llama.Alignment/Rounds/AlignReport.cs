@@ -7,8 +7,13 @@ using Llama.Alignment.RewardModel;
 
 namespace Llama.Alignment.Rounds;
 
-/// <summary>One model's measurements: exact-match accuracy per task and preference metrics on held-out pairs.</summary>
-public sealed record ModelScores(string Model, IReadOnlyDictionary<string, double> Accuracy, PreferenceMetrics Preferences);
+/// <summary>
+/// One model's measurements: exact-match accuracy per task and preference metrics on held-out pairs, with implicit
+/// rewards against the pretrained model (one reference for every row); a DPO model also against its training
+/// reference, the SFT model (<see cref="PreferencesAgainstReference"/>, TRL's eval rewards).
+/// </summary>
+public sealed record ModelScores(string Model, IReadOnlyDictionary<string, double> Accuracy, PreferenceMetrics Preferences,
+    PreferenceMetrics? PreferencesAgainstReference = null);
 
 /// <summary>One round's numbers.</summary>
 public sealed record RoundReport(int Round, ModelScores Sft, RewardAccuracy RewardModel, int RejectionPrompts, int RejectionSamples,
@@ -30,12 +35,16 @@ public sealed record AlignReport(ModelScores Base, IReadOnlyList<RoundReport> Ro
         void Row(ModelScores s) => sb.Append("| ").Append(s.Model).Append(" | ").Append(string.Join(" | ", tasks.Select(t => s.Accuracy.TryGetValue(t, out var a) ? a.ToString("P1", inv) : "-"))).Append(" |\n");
         Row(Base);
         foreach (var r in Rounds) { Row(r.Sft); Row(r.Dpo); }
-        sb.Append("\n## Preferences on held-out pairs\n\nImplicit reward β·(log π − log π_ref) with the round's SFT model as reference (zero for the reference itself); ")
-          .Append("log-prob columns compare the model's own summed log-probabilities of the chosen and rejected replies.\n\n")
-          .Append("| model | reward accuracy | reward margin | log-prob accuracy | log-prob margin |\n|---|---:|---:|---:|---:|\n");
-        void PreferenceRow(ModelScores s) => sb.Append(inv, $"| {s.Model} | {s.Preferences.RewardAccuracy:P1} | {s.Preferences.RewardMargin:0.000} | {s.Preferences.LogProbAccuracy:P1} | {s.Preferences.LogProbMargin:0.00} |\n");
-        PreferenceRow(Base);
+        sb.Append("\n## Preferences on held-out pairs\n\nPreference accuracy: how often the model's own log-probability of the whole chosen reply (eot included) ")
+          .Append("exceeds the rejected one's; log-prob margin: the mean difference. Reward: DPO's implicit reward β·(log π − log π_ref) over the reply content, ")
+          .Append("chosen minus rejected (TRL's rewards/accuracies and rewards/margins), with the pretrained model as the reference of every row.\n\n")
+          .Append("| model | preference accuracy | log-prob margin | reward accuracy | reward margin |\n|---|---:|---:|---:|---:|\n");
+        sb.Append(inv, $"| {Base.Model} | {Base.Preferences.LogProbAccuracy:P1} | {Base.Preferences.LogProbMargin:0.00} | (reference) | (reference) |\n");
+        void PreferenceRow(ModelScores s) => sb.Append(inv, $"| {s.Model} | {s.Preferences.LogProbAccuracy:P1} | {s.Preferences.LogProbMargin:0.00} | {s.Preferences.RewardAccuracy:P1} | {s.Preferences.RewardMargin:0.000} |\n");
         foreach (var r in Rounds) { PreferenceRow(r.Sft); PreferenceRow(r.Dpo); }
+        foreach (var r in Rounds.Where(r => r.Dpo.PreferencesAgainstReference is not null))
+            sb.Append(inv, $"\nRound {r.Round} DPO against its training reference, the SFT model (TRL's eval rewards): reward accuracy ")
+              .Append(inv, $"{r.Dpo.PreferencesAgainstReference!.RewardAccuracy:P1}, margin {r.Dpo.PreferencesAgainstReference.RewardMargin:0.000}.\n");
         sb.Append("\n## Reward model and rejection sampling\n\n| round | RM held-out accuracy | RM mean margin | RS prompts | samples | correct samples | kept | pairs |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var r in Rounds)
             sb.Append(inv, $"| {r.Round} | {r.RewardModel.Accuracy:P1} | {r.RewardModel.MeanMargin:0.000} | {r.RejectionPrompts} | {r.RejectionSamples} | {r.RejectionCorrect} | {r.RejectionKept} | {r.RejectionPairs} |\n");

@@ -55,7 +55,7 @@ public static class AlignRunner
         Say("eval", "measuring the base model");
         ModelScores baseScores;
         using (var baseModel = LlamaDirectory.Load(request.BaseModel, device))
-            baseScores = Measure("base", baseModel, null, encoder, data, config, cancellation);
+            baseScores = Measure("base", baseModel, null, null, encoder, data, config, cancellation);
 
         var rounds = new List<RoundReport>();
         var sampledExamples = new List<ChatExample>();
@@ -76,7 +76,8 @@ public static class AlignRunner
                 using var model = LlamaDirectory.Load(request.BaseModel, device);
                 sft = SftTrainer.Train(model, encoder, [.. data.SftExamples, .. sampledExamples], config.Sft, steps, cancellation);
                 LlamaDirectory.Save(model, sftDir, tokenizer);
-                sftScores = Measure($"round {round} SFT", model, null, encoder, data, config, cancellation);
+                using var pretrained = LlamaDirectory.Load(request.BaseModel, device);
+                sftScores = Measure($"round {round} SFT", model, pretrained, null, encoder, data, config, cancellation);
                 return (sftDir, Metrics(sftScores, ("final_loss", sft.FinalLoss)));
             }, cancellation);
 
@@ -118,7 +119,8 @@ public static class AlignRunner
                 using var reference = LlamaDirectory.Load(sftDir, device);
                 dpo = DpoTrainer.Train(policy, encoder, [.. data.TrainPairs, .. sampledPairs], config.Dpo, steps, cancellation);
                 LlamaDirectory.Save(policy, dpoDir, tokenizer);
-                dpoScores = Measure($"round {round} DPO", policy, reference, encoder, data, config, cancellation);
+                using var pretrained = LlamaDirectory.Load(request.BaseModel, device);
+                dpoScores = Measure($"round {round} DPO", policy, pretrained, reference, encoder, data, config, cancellation);
                 return (dpoDir, Metrics(dpoScores, ("final_loss", dpo.FinalLoss)));
             }, cancellation);
             dpoModels.Add((dpoDir, dpoId));
@@ -148,13 +150,20 @@ public static class AlignRunner
         return new AlignOutcome(Path.GetFullPath(final), report, lastModelId);
     }
 
-    /// <summary>Accuracy on the held-out prompts and preference metrics on the held-out pairs.</summary>
-    internal static ModelScores Measure(string name, LlamaModel model, LlamaModel? reference, ChatEncoder encoder, AlignData data, AlignConfig config, CancellationToken cancellation)
+    /// <summary>
+    /// Accuracy on the held-out prompts and preference metrics on the held-out pairs. Implicit rewards are measured
+    /// against <paramref name="pretrained"/> for every model (null for the pretrained model itself), so the base, SFT
+    /// and DPO rows compare; a DPO model is also measured against <paramref name="dpoReference"/>, its training
+    /// reference (TRL's eval rewards).
+    /// </summary>
+    internal static ModelScores Measure(string name, LlamaModel model, LlamaModel? pretrained, LlamaModel? dpoReference, ChatEncoder encoder, AlignData data,
+        AlignConfig config, CancellationToken cancellation)
     {
         var accuracy = TaskAccuracy.Measure(model, encoder, data.HeldOutPrompts, config.EvalMaxNewTokens, cancellation: cancellation)
             .ToDictionary(s => s.Task, s => s.Accuracy);
-        var preferences = DpoTrainer.Evaluate(model, reference, encoder, data.HeldOutPairs, config.Dpo.Beta);
-        return new ModelScores(name, accuracy, preferences);
+        var preferences = DpoTrainer.Evaluate(model, pretrained, encoder, data.HeldOutPairs, config.Dpo.Beta);
+        var againstReference = dpoReference is null ? null : DpoTrainer.Evaluate(model, dpoReference, encoder, data.HeldOutPairs, config.Dpo.Beta);
+        return new ModelScores(name, accuracy, preferences, againstReference);
     }
 
     /// <summary>The Polyak average of several saved models of one shape (checkpoint averaging across rounds).</summary>
@@ -181,6 +190,12 @@ public static class AlignRunner
         metrics["preference.reward_accuracy"] = scores.Preferences.RewardAccuracy;
         metrics["preference.reward_margin"] = scores.Preferences.RewardMargin;
         metrics["preference.logprob_accuracy"] = scores.Preferences.LogProbAccuracy;
+        metrics["preference.logprob_margin"] = scores.Preferences.LogProbMargin;
+        if (scores.PreferencesAgainstReference is { } trl)
+        {
+            metrics["preference.reward_accuracy_vs_reference"] = trl.RewardAccuracy;
+            metrics["preference.reward_margin_vs_reference"] = trl.RewardMargin;
+        }
         foreach (var (name, value) in extra) metrics[name] = value;
         return metrics;
     }

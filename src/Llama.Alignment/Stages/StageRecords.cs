@@ -24,4 +24,4 @@ public sealed record RewardModelOutcome(string Model, RewardResult Training, Rew
 public sealed record RejectionSamplingOutcome(string Folder, RejectionSamplingResult Sampling, Guid? ArtifactId);
 
 /// <summary>A DPO model, how training went, its held-out preference metrics and task accuracy; the artifact when recorded.</summary>
-public sealed record DpoOutcome(string Model, DpoResult Training, PreferenceMetrics HeldOut, IReadOnlyList<TaskScore> Accuracy, Guid? ArtifactId);
+public sealed record DpoOutcome(string Model, DpoResult Training, PreferenceMetrics HeldOut, PreferenceMetrics HeldOutBefore, IReadOnlyList<TaskScore> Accuracy, Guid? ArtifactId);

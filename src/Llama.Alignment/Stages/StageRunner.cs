@@ -88,19 +88,20 @@ public static class StageRunner
     {
         var (stage, recorder, inputs) = await OpenAsync(request, platform, "policy", cancellation);
         DpoResult? result = null;
-        PreferenceMetrics? heldOut = null;
+        PreferenceMetrics? heldOut = null, before = null;
         IReadOnlyList<TaskScore> accuracy = [];
         var id = await AlignRecorder.RunStepAsync(recorder, "alignment.dpo", request.Name ?? "dpo", request.Config.ToJson(), inputs, "model", async () =>
         {
             using var policy = LlamaDirectory.Load(request.Model, stage.Device);
             using var reference = LlamaDirectory.Load(request.Model, stage.Device);
+            before = DpoTrainer.Evaluate(reference, null, stage.Encoder, stage.Data.HeldOutPairs, request.Config.Dpo.Beta);
             result = DpoTrainer.Train(policy, stage.Encoder, stage.Data.TrainPairs, request.Config.Dpo, progress, cancellation);
             LlamaDirectory.Save(policy, request.Output, stage.Encoder.Tokenizer);
             heldOut = DpoTrainer.Evaluate(policy, reference, stage.Encoder, stage.Data.HeldOutPairs, request.Config.Dpo.Beta);
             accuracy = TaskAccuracy.Measure(policy, stage.Encoder, stage.Data.HeldOutPrompts, request.Config.EvalMaxNewTokens, cancellation: cancellation);
             return (request.Output, AlignRunner.Metrics(Scores("dpo", accuracy, heldOut), ("final_loss", result.FinalLoss)));
         }, cancellation);
-        return new DpoOutcome(Path.GetFullPath(request.Output), result!, heldOut!, accuracy, id);
+        return new DpoOutcome(Path.GetFullPath(request.Output), result!, heldOut!, before!, accuracy, id);
     }
 
     private sealed record OpenStage(TorchSharp.torch.Device Device, ChatEncoder Encoder, AlignData Data);

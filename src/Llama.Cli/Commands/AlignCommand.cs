@@ -175,9 +175,10 @@ internal static class AlignCommand
             });
             var outcome = await StageRunner.DpoAsync(shared.Request(parse, config), shared.Platform(parse), StepLine(out var line), cancellation);
             line.Done();
-            var (result, metrics) = (outcome.Training, outcome.HeldOut);
+            var (result, metrics, before) = (outcome.Training, outcome.HeldOut, outcome.HeldOutBefore);
             Console.WriteLine(string.Create(Inv, $"DPO ({config.Dpo.Loss}): {result.Steps} steps ({result.Fit}); loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}"));
-            Console.WriteLine(string.Create(Inv, $"held-out pairs: {metrics.Pairs}, reward accuracy {metrics.RewardAccuracy:P1}, reward margin {metrics.RewardMargin:0.000}, log-prob accuracy {metrics.LogProbAccuracy:P1}"));
+            Console.WriteLine(string.Create(Inv, $"held-out pairs: {metrics.Pairs}; preference accuracy {before.LogProbAccuracy:P1} -> {metrics.LogProbAccuracy:P1}, log-prob margin {before.LogProbMargin:0.00} -> {metrics.LogProbMargin:0.00}"));
+            Console.WriteLine(string.Create(Inv, $"implicit reward against the starting model: accuracy {metrics.RewardAccuracy:P1}, margin {metrics.RewardMargin:0.000}"));
             PrintAccuracy(outcome.Accuracy);
             Console.WriteLine($"model: {outcome.Model}");
             PrintArtifact("model", outcome.ArtifactId);
@@ -195,7 +196,8 @@ internal static class AlignCommand
     {
         var l = line = new ConsoleProgressLine();
         return new SynchronousProgress<TrainingStep>(s => l.Show(s.Step / (double)s.TotalSteps,
-            string.Create(Inv, $"{s.Stage} step {s.Step}/{s.TotalSteps}: loss {s.Loss:0.000}, lr {s.LearningRate:0.0e0}")));
+            string.Create(Inv, $"{s.Stage} step {s.Step}/{s.TotalSteps}: loss {s.Loss:0.000}, lr {s.LearningRate:0.0e0}")
+            + string.Concat((s.Extra ?? new Dictionary<string, double>()).Select(e => string.Create(Inv, $", {e.Key} {e.Value:0.000}")))));
     }
 
     private static void PrintAccuracy(IEnumerable<TaskScore> scores)

@@ -61,8 +61,8 @@ public sealed class SimdDecoder
         {
             var (attention, mlp) = (layer.SelfAttention, layer.Mlp);
             return new Layer(View(layer.InputNorm.Weight),
-                [View(attention.QProj.weight!), View(attention.KProj.weight!), View(attention.VProj.weight!)],
-                [View(attention.OProj.weight!)],
+                [View(((Linear)attention.QProj).weight!), View(((Linear)attention.KProj).weight!), View(((Linear)attention.VProj).weight!)],
+                [View(((Linear)attention.OProj).weight!)],
                 View(layer.PostAttentionNorm.Weight),
                 [View(((Linear)mlp.GateProj).weight!), View(((Linear)mlp.UpProj).weight!)],
                 [View(((Linear)mlp.DownProj).weight!)],
@@ -106,12 +106,15 @@ public sealed class SimdDecoder
             var layer = decoder.Layers[i];
             var (attention, mlp) = (layer.SelfAttention, layer.Mlp);
             if (attention.KeyValueExchange is not null) return $"layer {i} exchanges keys and values (context parallelism)";
+            if (attention.QProj is not Linear qProj || attention.KProj is not Linear kProj || attention.VProj is not Linear vProj
+                || attention.OProj is not Linear oProj)
+                return $"layer {i}'s attention projections are not plain linear layers (e.g. LoRA adapters attached)";
             if (mlp.GateProj is not Linear gate || mlp.UpProj is not Linear up || mlp.DownProj is not Linear down)
                 return $"layer {i}'s feed-forward projections are not plain linear layers (e.g. FP8)";
             string p = $"layer {i} ";
             if ((Check(p + "input_layernorm", layer.InputNorm.Weight, d) ?? Check(p + "post_attention_layernorm", layer.PostAttentionNorm.Weight, d)
-                ?? Check(p + "q_proj", attention.QProj.weight, q, d) ?? Check(p + "k_proj", attention.KProj.weight, kv, d)
-                ?? Check(p + "v_proj", attention.VProj.weight, kv, d) ?? Check(p + "o_proj", attention.OProj.weight, d, q)
+                ?? Check(p + "q_proj", qProj.weight, q, d) ?? Check(p + "k_proj", kProj.weight, kv, d)
+                ?? Check(p + "v_proj", vProj.weight, kv, d) ?? Check(p + "o_proj", oProj.weight, d, q)
                 ?? Check(p + "gate_proj", gate.weight, config.IntermediateSize, d) ?? Check(p + "up_proj", up.weight, config.IntermediateSize, d)
                 ?? Check(p + "down_proj", down.weight, d, config.IntermediateSize)) is { } problem) return problem;
         }

@@ -1,9 +1,11 @@
+using Llama.Alignment.Data;
 using Llama.Alignment.Data.Synthetic;
 using Llama.Alignment.Dpo;
 using Llama.Alignment.RejectionSampling;
 using Llama.Alignment.RewardModel;
 using Llama.Alignment.Training;
 using Llama.Core;
+using Llama.Core.Tokenization;
 
 namespace Llama.Alignment.Tests.EndToEnd;
 
@@ -56,6 +58,20 @@ public class AlignmentEndToEndTests(TinyChatModel tiny) : IClassFixture<TinyChat
         LlamaDirectory.Save(policy, folder, tiny.Encoder.Tokenizer);
         using var loaded = LlamaDirectory.Load(folder);
         Assert.Equal(after.RewardMargin, DpoTrainer.Evaluate(loaded, reference, tiny.Encoder, tiny.HeldOutPairs, 0.1).RewardMargin, 4);
+    }
+
+    [Fact]
+    public void Preference_accuracy_scores_whole_replies_so_an_answer_cut_short_loses()
+    {
+        // "12" against "123": over the reply content alone the longer reply always has the lower log-probability (one
+        // more token); only the eot that closes "12" too early tells a model that copies three digits from one that stops.
+        using var sft = LlamaDirectory.Load(tiny.SftDirectory);
+        var pairs = tiny.Suite.Sample(true, 40, 6)
+            .Select(i => new PreferencePair(i.Id, i.Task, [new ChatMessage("user", i.Question)], i.Answer, i.Answer[..2])).ToList();
+        var metrics = DpoTrainer.Evaluate(sft, null, tiny.Encoder, pairs, 0.1);
+        Assert.True(metrics.LogProbAccuracy >= 0.75 && metrics.LogProbMargin > 0,
+            $"SFT model (held-out accuracy {tiny.SftAccuracy:P0}) prefers the whole answer in {metrics.LogProbAccuracy:P0} of pairs, margin {metrics.LogProbMargin:0.00}");
+        Assert.Equal(0, metrics.RewardMargin, 6);   // no reference: no implicit reward
     }
 
     [Fact]

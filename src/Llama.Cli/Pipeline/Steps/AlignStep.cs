@@ -56,6 +56,8 @@ internal sealed class AlignStep : PipelineStep
         var scores = new Dictionary<string, double>
         {
             ["dpo_reward_accuracy"] = last.Dpo.Preferences.RewardAccuracy, ["dpo_reward_margin"] = last.Dpo.Preferences.RewardMargin,
+            ["sft_reward_accuracy"] = last.Sft.Preferences.RewardAccuracy, ["sft_reward_margin"] = last.Sft.Preferences.RewardMargin,
+            ["sft_preference_accuracy"] = last.Sft.Preferences.LogProbAccuracy, ["dpo_preference_accuracy"] = last.Dpo.Preferences.LogProbAccuracy,
             ["reward_model_accuracy"] = last.RewardModel.Accuracy,
         };
         foreach (var (task, accuracy) in last.Dpo.Accuracy) scores[$"{task}/accuracy"] = accuracy;
@@ -67,7 +69,9 @@ internal sealed class AlignStep : PipelineStep
             Summary =
             [
                 $"held-out exact match: base {Accuracies(r.Base)}; SFT {Accuracies(last.Sft)}; DPO {Accuracies(last.Dpo)}",
-                string.Create(inv, $"reward model accuracy {last.RewardModel.Accuracy:P0}; DPO held-out reward accuracy {last.Dpo.Preferences.RewardAccuracy:P0}, margin {last.Dpo.Preferences.RewardMargin:0.000}"),
+                string.Create(inv, $"held-out pairs: preference accuracy base {r.Base.Preferences.LogProbAccuracy:P0}, SFT {last.Sft.Preferences.LogProbAccuracy:P0}, DPO {last.Dpo.Preferences.LogProbAccuracy:P0}; ")
+                    + string.Create(inv, $"reward accuracy / margin against the pretrained model SFT {last.Sft.Preferences.RewardAccuracy:P0} / {last.Sft.Preferences.RewardMargin:0.000}, DPO {last.Dpo.Preferences.RewardAccuracy:P0} / {last.Dpo.Preferences.RewardMargin:0.000}"),
+                string.Create(inv, $"reward model accuracy {last.RewardModel.Accuracy:P0}"),
             ],
         };
     }

@@ -163,7 +163,9 @@ public static class AlignRunner
             .ToDictionary(s => s.Task, s => s.Accuracy);
         var preferences = DpoTrainer.Evaluate(model, pretrained, encoder, data.HeldOutPairs, config.Dpo.Beta);
         var againstReference = dpoReference is null ? null : DpoTrainer.Evaluate(model, dpoReference, encoder, data.HeldOutPairs, config.Dpo.Beta);
-        return new ModelScores(name, accuracy, preferences, againstReference);
+        var byTask = data.HeldOutPairs.GroupBy(p => p.Task)
+            .ToDictionary(g => g.Key, g => DpoTrainer.Evaluate(model, null, encoder, g.ToList(), config.Dpo.Beta).LogProbAccuracy);
+        return new ModelScores(name, accuracy, preferences, againstReference, byTask);
     }
 
     /// <summary>The Polyak average of several saved models of one shape (checkpoint averaging across rounds).</summary>
@@ -191,6 +193,8 @@ public static class AlignRunner
         metrics["preference.reward_margin"] = scores.Preferences.RewardMargin;
         metrics["preference.logprob_accuracy"] = scores.Preferences.LogProbAccuracy;
         metrics["preference.logprob_margin"] = scores.Preferences.LogProbMargin;
+        foreach (var (task, accuracy) in scores.PreferenceAccuracyByTask ?? new Dictionary<string, double>())
+            metrics[$"preference.logprob_accuracy.{task}"] = accuracy;
         if (scores.PreferencesAgainstReference is { } trl)
         {
             metrics["preference.reward_accuracy_vs_reference"] = trl.RewardAccuracy;

@@ -7,9 +7,10 @@ public sealed record EncodedConversation(string Id, int[] Ids, bool[] Targets);
 
 /// <summary>
 /// A tokenized preference: the prompt (ending in the open assistant header) and both replies, each reply ending in
-/// <c>&lt;|eot_id|&gt;</c>; prompt + reply are exactly the ids of the whole conversation.
+/// <c>&lt;|eot_id|&gt;</c>; prompt + reply are exactly the ids of the whole conversation. <see cref="Task"/> is the
+/// pair's task, carried so that held-out metrics can be split by it.
 /// </summary>
-public sealed record EncodedPreference(string Id, int[] Prompt, int[] Chosen, int[] Rejected);
+public sealed record EncodedPreference(string Id, string Task, int[] Prompt, int[] Chosen, int[] Rejected);
 
 /// <summary>
 /// Turns conversations into ids in the Llama 3 chat template (<see cref="Llama3ChatTemplate"/>) and marks the
@@ -62,7 +63,7 @@ public sealed class ChatEncoder(Llama3Tokenizer tokenizer)
         ChatValidation.Prompt(pair.Prompt, pair.Id);
         ChatValidation.Reply(pair.Chosen, "chosen", pair.Id);
         ChatValidation.Reply(pair.Rejected, "rejected", pair.Id);
-        return new EncodedPreference(pair.Id, EncodePrompt(pair.Prompt), EncodeReply(pair.Chosen), EncodeReply(pair.Rejected));
+        return new EncodedPreference(pair.Id, pair.Task, EncodePrompt(pair.Prompt), EncodeReply(pair.Chosen), EncodeReply(pair.Rejected));
     }
 
     /// <summary>Decodes generated reply ids up to (not including) the first eot.</summary>

@@ -15,9 +15,17 @@ public sealed record DpoResult(int Steps, FitCounts Fit, double FirstLoss, doubl
 /// every model (the pretrained one) they compare base, SFT and DPO models; against the SFT model they are DPO's own
 /// training metric on held-out pairs. <see cref="LogProbAccuracy"/> and <see cref="LogProbMargin"/> need no
 /// reference: how often, and by how much, the model's own log-probability of the whole chosen reply (eot included)
-/// exceeds the rejected one's, i.e. which finished answer it prefers.
+/// exceeds the rejected one's, i.e. which finished answer it prefers; <see cref="LogProbAccuracyByTask"/> splits that
+/// by task (a task the model cannot learn, such as quiz facts it never saw, holds the overall figure near a coin flip).
 /// </summary>
-public sealed record PreferenceMetrics(int Pairs, double RewardAccuracy, double RewardMargin, double LogProbAccuracy, double LogProbMargin);
+public sealed record PreferenceMetrics(int Pairs, double RewardAccuracy, double RewardMargin, double LogProbAccuracy, double LogProbMargin,
+    IReadOnlyDictionary<string, double>? LogProbAccuracyByTask = null);
+
+/// <summary>
+/// A model's summed log-probs of held-out pairs (fitted to its context by truncation) and each pair's task: scored
+/// once, then compared against any reference scored on the same pairs (<see cref="DpoTrainer.Compare"/>).
+/// </summary>
+public sealed record PreferenceScores(IReadOnlyList<string> Tasks, ReferenceLogProbs LogProbs);
 
 /// <summary>DPO against a frozen reference whose log-probs are cached once (<see cref="ReferenceLogProbs"/>).</summary>
 public static class DpoTrainer
@@ -54,16 +62,30 @@ public static class DpoTrainer
     }
 
     /// <summary>Preference metrics of <paramref name="policy"/> on held-out pairs against <paramref name="reference"/> (null: rewards are 0).</summary>
-    public static PreferenceMetrics Evaluate(LlamaModel policy, LlamaModel? reference, ChatEncoder encoder, IReadOnlyList<PreferencePair> pairs, double beta, int batchSize = 16)
+    public static PreferenceMetrics Evaluate(LlamaModel policy, LlamaModel? reference, ChatEncoder encoder, IReadOnlyList<PreferencePair> pairs, double beta, int batchSize = 16) =>
+        Compare(Score(policy, encoder, pairs, batchSize), reference is null ? null : Score(reference, encoder, pairs, batchSize), beta);
+
+    /// <summary><paramref name="model"/>'s log-probs of <paramref name="pairs"/>, for <see cref="Compare"/>.</summary>
+    public static PreferenceScores Score(LlamaModel model, ChatEncoder encoder, IReadOnlyList<PreferencePair> pairs, int batchSize = 16)
     {
-        var (fitted, _) = ContextFit.Preferences(pairs.Select(encoder.Encode), policy.Config.MaxPositionEmbeddings, OverlongPolicy.Truncate);
-        if (fitted.Count == 0) return new PreferenceMetrics(0, double.NaN, double.NaN, double.NaN, double.NaN);
-        var own = ReferenceLogProbs.Compute(policy, fitted, encoder.Tokenizer, batchSize);
-        var baseline = reference is null ? own : ReferenceLogProbs.Compute(reference, fitted, encoder.Tokenizer, batchSize);
-        int n = fitted.Count;
-        var rewardMargins = Enumerable.Range(0, n).Select(i => beta * ((own.Chosen[i] - baseline.Chosen[i]) - (own.Rejected[i] - baseline.Rejected[i]))).ToArray();
-        var logProbMargins = Enumerable.Range(0, n).Select(i => (double)own.ChosenReply[i] - own.RejectedReply[i]).ToArray();
+        var (fitted, _) = ContextFit.Preferences(pairs.Select(encoder.Encode), model.Config.MaxPositionEmbeddings, OverlongPolicy.Truncate);
+        return new PreferenceScores(fitted.Select(p => p.Task).ToList(), ReferenceLogProbs.Compute(model, fitted, encoder.Tokenizer, batchSize));
+    }
+
+    /// <summary>Preference metrics of the model behind <paramref name="own"/> against the one behind <paramref name="reference"/> (null: rewards are 0).</summary>
+    /// <exception cref="ArgumentException">The two were scored on different pairs.</exception>
+    public static PreferenceMetrics Compare(PreferenceScores own, PreferenceScores? reference, double beta)
+    {
+        int n = own.Tasks.Count;
+        if (n == 0) return new PreferenceMetrics(0, double.NaN, double.NaN, double.NaN, double.NaN);
+        if (reference is not null && !reference.Tasks.SequenceEqual(own.Tasks))
+            throw new ArgumentException($"the reference was scored on other pairs ({reference.Tasks.Count}, not {n})", nameof(reference));
+        var (mine, baseline) = (own.LogProbs, (reference ?? own).LogProbs);
+        var rewardMargins = Enumerable.Range(0, n).Select(i => beta * ((mine.Chosen[i] - baseline.Chosen[i]) - (mine.Rejected[i] - baseline.Rejected[i]))).ToArray();
+        var logProbMargins = Enumerable.Range(0, n).Select(i => (double)mine.ChosenReply[i] - mine.RejectedReply[i]).ToArray();
+        var byTask = Enumerable.Range(0, n).GroupBy(i => own.Tasks[i])
+            .ToDictionary(g => g.Key, g => g.Count(i => logProbMargins[i] > 0) / (double)g.Count());
         return new PreferenceMetrics(n, rewardMargins.Count(m => m > 0) / (double)n, rewardMargins.Average(),
-            logProbMargins.Count(m => m > 0) / (double)n, logProbMargins.Average());
+            logProbMargins.Count(m => m > 0) / (double)n, logProbMargins.Average(), byTask);
     }
 }

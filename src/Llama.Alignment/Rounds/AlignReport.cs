@@ -11,11 +11,9 @@ namespace Llama.Alignment.Rounds;
 /// One model's measurements: exact-match accuracy per task and preference metrics on held-out pairs, with implicit
 /// rewards against the pretrained model (one reference for every row); a DPO model also against its training
 /// reference, the SFT model (<see cref="PreferencesAgainstReference"/>, TRL's eval rewards).
-/// <see cref="PreferenceAccuracyByTask"/> splits the preference accuracy by task: one task the model cannot learn (quiz
-/// facts it never saw) holds the overall figure near a coin flip however well another one improves.
 /// </summary>
 public sealed record ModelScores(string Model, IReadOnlyDictionary<string, double> Accuracy, PreferenceMetrics Preferences,
-    PreferenceMetrics? PreferencesAgainstReference = null, IReadOnlyDictionary<string, double>? PreferenceAccuracyByTask = null);
+    PreferenceMetrics? PreferencesAgainstReference = null);
 
 /// <summary>One round's numbers.</summary>
 public sealed record RoundReport(int Round, ModelScores Sft, RewardAccuracy RewardModel, int RejectionPrompts, int RejectionSamples,
@@ -44,13 +42,13 @@ public sealed record AlignReport(ModelScores Base, IReadOnlyList<RoundReport> Ro
         sb.Append(inv, $"| {Base.Model} | {Base.Preferences.LogProbAccuracy:P1} | {Base.Preferences.LogProbMargin:0.00} | (reference) | (reference) |\n");
         void PreferenceRow(ModelScores s) => sb.Append(inv, $"| {s.Model} | {s.Preferences.LogProbAccuracy:P1} | {s.Preferences.LogProbMargin:0.00} | {s.Preferences.RewardAccuracy:P1} | {s.Preferences.RewardMargin:0.000} |\n");
         foreach (var r in Rounds) { PreferenceRow(r.Sft); PreferenceRow(r.Dpo); }
-        var pairTasks = Base.PreferenceAccuracyByTask?.Keys.ToList() ?? [];
+        var pairTasks = Base.Preferences.LogProbAccuracyByTask?.Keys.ToList() ?? [];
         if (pairTasks.Count > 0)
         {
             sb.Append("\nPreference accuracy per task:\n\n| model | ").Append(string.Join(" | ", pairTasks)).Append(" |\n|---|")
               .Append(string.Concat(pairTasks.Select(_ => "---:|"))).Append('\n');
             void TaskRow(ModelScores s) => sb.Append("| ").Append(s.Model).Append(" | ")
-                .Append(string.Join(" | ", pairTasks.Select(t => s.PreferenceAccuracyByTask?.TryGetValue(t, out var a) == true ? a.ToString("P1", inv) : "-"))).Append(" |\n");
+                .Append(string.Join(" | ", pairTasks.Select(t => s.Preferences.LogProbAccuracyByTask?.TryGetValue(t, out var a) == true ? a.ToString("P1", inv) : "-"))).Append(" |\n");
             TaskRow(Base);
             foreach (var r in Rounds) { TaskRow(r.Sft); TaskRow(r.Dpo); }
         }

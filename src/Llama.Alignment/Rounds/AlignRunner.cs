@@ -54,8 +54,9 @@ public static class AlignRunner
 
         Say("eval", "measuring the base model");
         ModelScores baseScores;
+        PreferenceScores pretrainedHeldOut;
         using (var baseModel = LlamaDirectory.Load(request.BaseModel, device))
-            baseScores = Measure("base", baseModel, null, null, encoder, data, config, cancellation);
+            (baseScores, pretrainedHeldOut) = Measure("base", baseModel, null, null, encoder, data, config, cancellation);
 
         var rounds = new List<RoundReport>();
         var sampledExamples = new List<ChatExample>();
@@ -71,13 +72,13 @@ public static class AlignRunner
             // SFT of the pretrained checkpoint on everything gathered so far.
             SftResult? sft = null;
             ModelScores? sftScores = null;
+            PreferenceScores? sftHeldOut = null;
             var sftId = await AlignRecorder.RunStepAsync(recorder, "alignment.sft", $"round {round} sft", configJson, inputs, "model", async () =>
             {
                 using var model = LlamaDirectory.Load(request.BaseModel, device);
                 sft = SftTrainer.Train(model, encoder, [.. data.SftExamples, .. sampledExamples], config.Sft, steps, cancellation);
                 LlamaDirectory.Save(model, sftDir, tokenizer);
-                using var pretrained = LlamaDirectory.Load(request.BaseModel, device);
-                sftScores = Measure($"round {round} SFT", model, pretrained, null, encoder, data, config, cancellation);
+                (sftScores, sftHeldOut) = Measure($"round {round} SFT", model, pretrainedHeldOut, null, encoder, data, config, cancellation);
                 return (sftDir, Metrics(sftScores, ("final_loss", sft.FinalLoss)));
             }, cancellation);
 
@@ -116,11 +117,9 @@ public static class AlignRunner
             var dpoId = await AlignRecorder.RunStepAsync(recorder, "alignment.dpo", $"round {round} dpo", configJson, Ids((sftId, "policy"), (rsId, "preferences")), "model", async () =>
             {
                 using var policy = LlamaDirectory.Load(sftDir, device);
-                using var reference = LlamaDirectory.Load(sftDir, device);
                 dpo = DpoTrainer.Train(policy, encoder, [.. data.TrainPairs, .. sampledPairs], config.Dpo, steps, cancellation);
                 LlamaDirectory.Save(policy, dpoDir, tokenizer);
-                using var pretrained = LlamaDirectory.Load(request.BaseModel, device);
-                dpoScores = Measure($"round {round} DPO", policy, pretrained, reference, encoder, data, config, cancellation);
+                (dpoScores, _) = Measure($"round {round} DPO", policy, pretrainedHeldOut, sftHeldOut, encoder, data, config, cancellation);
                 return (dpoDir, Metrics(dpoScores, ("final_loss", dpo.FinalLoss)));
             }, cancellation);
             dpoModels.Add((dpoDir, dpoId));
@@ -152,20 +151,20 @@ public static class AlignRunner
 
     /// <summary>
     /// Accuracy on the held-out prompts and preference metrics on the held-out pairs. Implicit rewards are measured
-    /// against <paramref name="pretrained"/> for every model (null for the pretrained model itself), so the base, SFT
-    /// and DPO rows compare; a DPO model is also measured against <paramref name="dpoReference"/>, its training
-    /// reference (TRL's eval rewards).
+    /// against <paramref name="pretrained"/>'s scores for every model (null for the pretrained model itself), so the
+    /// base, SFT and DPO rows compare; a DPO model is also measured against <paramref name="dpoReference"/>'s, its
+    /// training reference (TRL's eval rewards). Returns the model's own held-out scores too: each model is scored once
+    /// and serves as the reference of later rows.
     /// </summary>
-    internal static ModelScores Measure(string name, LlamaModel model, LlamaModel? pretrained, LlamaModel? dpoReference, ChatEncoder encoder, AlignData data,
-        AlignConfig config, CancellationToken cancellation)
+    internal static (ModelScores Scores, PreferenceScores HeldOut) Measure(string name, LlamaModel model, PreferenceScores? pretrained,
+        PreferenceScores? dpoReference, ChatEncoder encoder, AlignData data, AlignConfig config, CancellationToken cancellation)
     {
         var accuracy = TaskAccuracy.Measure(model, encoder, data.HeldOutPrompts, config.EvalMaxNewTokens, cancellation: cancellation)
             .ToDictionary(s => s.Task, s => s.Accuracy);
-        var preferences = DpoTrainer.Evaluate(model, pretrained, encoder, data.HeldOutPairs, config.Dpo.Beta);
-        var againstReference = dpoReference is null ? null : DpoTrainer.Evaluate(model, dpoReference, encoder, data.HeldOutPairs, config.Dpo.Beta);
-        var byTask = data.HeldOutPairs.GroupBy(p => p.Task)
-            .ToDictionary(g => g.Key, g => DpoTrainer.Evaluate(model, null, encoder, g.ToList(), config.Dpo.Beta).LogProbAccuracy);
-        return new ModelScores(name, accuracy, preferences, againstReference, byTask);
+        var own = DpoTrainer.Score(model, encoder, data.HeldOutPairs);
+        var preferences = DpoTrainer.Compare(own, pretrained, config.Dpo.Beta);
+        var againstReference = dpoReference is null ? null : DpoTrainer.Compare(own, dpoReference, config.Dpo.Beta);
+        return (new ModelScores(name, accuracy, preferences, againstReference), own);
     }
 
     /// <summary>The Polyak average of several saved models of one shape (checkpoint averaging across rounds).</summary>
@@ -193,7 +192,7 @@ public static class AlignRunner
         metrics["preference.reward_margin"] = scores.Preferences.RewardMargin;
         metrics["preference.logprob_accuracy"] = scores.Preferences.LogProbAccuracy;
         metrics["preference.logprob_margin"] = scores.Preferences.LogProbMargin;
-        foreach (var (task, accuracy) in scores.PreferenceAccuracyByTask ?? new Dictionary<string, double>())
+        foreach (var (task, accuracy) in scores.Preferences.LogProbAccuracyByTask ?? new Dictionary<string, double>())
             metrics[$"preference.logprob_accuracy.{task}"] = accuracy;
         if (scores.PreferencesAgainstReference is { } trl)
         {

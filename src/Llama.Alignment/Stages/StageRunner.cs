@@ -93,11 +93,12 @@ public static class StageRunner
         var id = await AlignRecorder.RunStepAsync(recorder, "alignment.dpo", request.Name ?? "dpo", request.Config.ToJson(), inputs, "model", async () =>
         {
             using var policy = LlamaDirectory.Load(request.Model, stage.Device);
-            using var reference = LlamaDirectory.Load(request.Model, stage.Device);
-            before = DpoTrainer.Evaluate(reference, null, stage.Encoder, stage.Data.HeldOutPairs, request.Config.Dpo.Beta);
+            // The starting model is the frozen reference: scored before training, it needs no second copy.
+            var reference = DpoTrainer.Score(policy, stage.Encoder, stage.Data.HeldOutPairs);
+            before = DpoTrainer.Compare(reference, null, request.Config.Dpo.Beta);
             result = DpoTrainer.Train(policy, stage.Encoder, stage.Data.TrainPairs, request.Config.Dpo, progress, cancellation);
             LlamaDirectory.Save(policy, request.Output, stage.Encoder.Tokenizer);
-            heldOut = DpoTrainer.Evaluate(policy, reference, stage.Encoder, stage.Data.HeldOutPairs, request.Config.Dpo.Beta);
+            heldOut = DpoTrainer.Compare(DpoTrainer.Score(policy, stage.Encoder, stage.Data.HeldOutPairs), reference, request.Config.Dpo.Beta);
             accuracy = TaskAccuracy.Measure(policy, stage.Encoder, stage.Data.HeldOutPrompts, request.Config.EvalMaxNewTokens, cancellation: cancellation);
             return (request.Output, AlignRunner.Metrics(Scores("dpo", accuracy, heldOut), ("final_loss", result.FinalLoss)));
         }, cancellation);

@@ -61,6 +61,23 @@ public class AlignmentEndToEndTests(TinyChatModel tiny) : IClassFixture<TinyChat
     }
 
     [Fact]
+    public void Scored_once_preferences_split_by_task_as_each_task_scored_alone()
+    {
+        using var sft = LlamaDirectory.Load(tiny.SftDirectory);
+        var pairs = tiny.HeldOutPairs.Select((p, i) => p with { Task = i % 3 == 0 ? "first" : "second" }).ToList();
+
+        var scores = DpoTrainer.Score(sft, tiny.Encoder, pairs);
+        var metrics = DpoTrainer.Compare(scores, null, 0.1);
+
+        Assert.Equal(["first", "second"], metrics.LogProbAccuracyByTask!.Keys.Order());
+        foreach (var (task, accuracy) in metrics.LogProbAccuracyByTask)
+            Assert.Equal(DpoTrainer.Evaluate(sft, null, tiny.Encoder, pairs.Where(p => p.Task == task).ToList(), 0.1).LogProbAccuracy, accuracy, 9);
+        var whole = DpoTrainer.Evaluate(sft, null, tiny.Encoder, pairs, 0.1);
+        Assert.Equal((whole.Pairs, whole.LogProbAccuracy, whole.LogProbMargin), (metrics.Pairs, metrics.LogProbAccuracy, metrics.LogProbMargin));
+        Assert.Throws<ArgumentException>(() => DpoTrainer.Compare(scores, DpoTrainer.Score(sft, tiny.Encoder, pairs.Skip(1).ToList()), 0.1));
+    }
+
+    [Fact]
     public void Preference_accuracy_scores_whole_replies_so_an_answer_cut_short_loses()
     {
         // "12" against "123": over the reply content alone the longer reply always has the lower log-probability (one

@@ -8,8 +8,7 @@ public class AlignReportTests
 {
     private static ModelScores Scores(string name, double units, double quiz) => new(name,
         new Dictionary<string, double> { ["units"] = units / 2, ["quiz"] = 0 },
-        new PreferenceMetrics(20, 0.5, 0.01, (units + quiz) / 2, 0.3),
-        PreferenceAccuracyByTask: new Dictionary<string, double> { ["units"] = units, ["quiz"] = quiz });
+        new PreferenceMetrics(20, 0.5, 0.01, (units + quiz) / 2, 0.3, new Dictionary<string, double> { ["units"] = units, ["quiz"] = quiz }));
 
     [Fact]
     public void The_report_splits_preference_accuracy_by_task_for_every_model()

@@ -20,14 +20,25 @@ public sealed record FolderContentHash(string Sha256, long SizeBytes, int Files)
             .Select(path => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'))
             .Where(relative => !relative.Split('/').Any(segment => segment.StartsWith('.')))
             .Order(StringComparer.Ordinal).ToList();
-        var manifest = new StringBuilder();
+        var hashes = new List<KeyValuePair<string, string>>(files.Count);
         long size = 0;
         foreach (var file in files)
         {
             await using var stream = new FileStream(Path.Combine(root, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-            manifest.Append(file).Append('\t').Append(Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellation))).Append('\n');
+            hashes.Add(KeyValuePair.Create(file, Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellation))));
             size += stream.Length;
         }
-        return new FolderContentHash(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.ToString()))), size, files.Count);
+        return new FolderContentHash(OfManifest(ManifestText(hashes)), size, files.Count);
     }
+
+    /// <summary>The manifest text of (file name, lowercase hex SHA-256) entries sorted ordinal by name: <c>name\tsha256\n</c> each.</summary>
+    public static string ManifestText(IEnumerable<KeyValuePair<string, string>> sortedEntries)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, sha256) in sortedEntries) text.Append(name).Append('\t').Append(sha256).Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>The SHA-256 of a manifest text in UTF-8: the hash of the whole folder.</summary>
+    public static string OfManifest(string manifestText) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifestText)));
 }

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
+using Llama.Platform.Artifacts;
 
 namespace Llama.Pretraining.Checkpointing;
 
@@ -55,16 +55,11 @@ internal sealed class FileManifest
         }
     }
 
-    /// <summary>The manifest text: <c>name\tsha256\n</c> per file.</summary>
-    public string ToText()
-    {
-        var text = new StringBuilder();
-        foreach (var (name, sha256) in Entries) text.Append(name).Append('\t').Append(sha256).Append('\n');
-        return text.ToString();
-    }
+    /// <summary>The manifest text: <c>name\tsha256\n</c> per file (Platform's <see cref="FolderContentHash"/> format).</summary>
+    public string ToText() => FolderContentHash.ManifestText(Entries);
 
-    /// <summary>SHA-256 of <see cref="ToText"/> in UTF-8: the hash of the whole folder.</summary>
-    public string Sha256() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToText())));
+    /// <summary>SHA-256 of <see cref="ToText"/> in UTF-8: the hash of the whole folder, as <see cref="FolderContentHash"/> computes it for a local copy.</summary>
+    public string Sha256() => FolderContentHash.OfManifest(ToText());
 
     /// <summary>Lowercase hex SHA-256 of a file's content, streamed.</summary>
     public static string HashFile(string path)

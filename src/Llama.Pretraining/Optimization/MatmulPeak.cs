@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Llama.Core.Devices;
 using static TorchSharp.torch;
 
 namespace Llama.Pretraining.Optimization;
@@ -23,7 +24,7 @@ public static class MatmulPeak
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         // Drawn on the CPU: a CUDA kernel refuses TorchSharp's (always CPU) generator.
-        var generator = new Generator(0, CPU);
+        using var generator = SeededRandom.Create(0);
         var a = randn([size, size], ScalarType.Float32, CPU, generator: generator).to(device);
         var b = randn([size, size], ScalarType.Float32, CPU, generator: generator).to(device);
         double flopsPerProduct = 2.0 * size * size * size;

@@ -16,14 +16,14 @@ namespace Llama.Platform.Jobs.Api;
 /// </summary>
 public static class StageJobApi
 {
-    /// <param name="stage">Route segment and queue name (<c>curation</c> gives <c>/api/curation/jobs</c>).</param>
-    /// <param name="validate">Checks a request body; returns an error to show as a 400 problem, or null.</param>
     /// <summary>
     /// The optional request header of a submission that names the job's id (a GUID): submitting again with the same
     /// key returns the job already queued instead of adding another.
     /// </summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <param name="stage">Route segment and queue name (<c>curation</c> gives <c>/api/curation/jobs</c>).</param>
+    /// <param name="validate">Checks a request body; returns an error to show as a 400 problem, or null.</param>
     public static RouteGroupBuilder MapStageJobApi(this IEndpointRouteBuilder app, string stage, string jobKind, Func<JsonElement, string?> validate)
     {
         var api = app.MapGroup($"/api/{stage}/jobs").WithTags(stage);

@@ -10,7 +10,7 @@ namespace Llama.Alignment.Data.Synthetic;
 public sealed class TaskSuite
 {
     /// <summary>Task names <see cref="Create"/> knows; the last three read files under the data folder.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["arithmetic", "units", "quiz", "python-faq", "doctest"];
+    public static IReadOnlyList<string> Known { get; } = ["arithmetic", "units", "compare", "quiz", "python-faq", "doctest"];
 
     private readonly Dictionary<string, IReadOnlyList<TaskItem>> _items;
 
@@ -37,6 +37,7 @@ public sealed class TaskSuite
             {
                 "arithmetic" => new ArithmeticTask(),
                 "units" => new UnitConversionTask(),
+                "compare" => new ComparisonTask(),
                 "quiz" => new QuizTask(DataFile(dataFolder, "bsdgames-quiz.jsonl", name)),
                 "python-faq" => new PythonFaqTask(DataFile(dataFolder, "python-faq.jsonl", name)),
                 "doctest" => new DoctestOutputTask(DataFile(dataFolder, "python-doctests.jsonl", name)),

@@ -5,7 +5,7 @@ namespace Llama.Alignment.Data.Synthetic;
 /// <summary>
 /// Metric unit conversion to the smaller unit ("Convert 7 km to m." -> "7000"): 1 to 99 in six conversions by 10, 100
 /// or 1000. Wrong answers lead with the near misses a small model makes after SFT — the power of ten right, the number
-/// off by one ("Convert 28 m to cm." -> "2900"): Llama 3's tokenizer splits "2800" into "280" "0", so the reply must
+/// off by one ("Convert 28 m to cm." -> "2700" or "2900"): Llama 3's tokenizer splits "2800" into "280" "0", so the reply must
 /// map the question's token "28" to the token "280" rather than copy it, and that mapping is what the tiny model gets
 /// wrong (docs/BENCHMARKS.md) — then a wrong power of ten, the other neighbour, the remaining powers, and no conversion.
 /// </summary>

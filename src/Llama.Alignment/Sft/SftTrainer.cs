@@ -22,6 +22,8 @@ public static class SftTrainer
         var shuffled = fitted.ToArray();
         random.Shuffle(shuffled);
         var rows = SftPacker.Pack(shuffled, rowLength, encoder.Tokenizer.EotId);
+        var text = options.PretrainingTokens is { } folder
+            ? PretrainingText.Load(folder, (int)model.Config.VocabSize, options.PretrainingMaxTokens, options.Training.Seed) : null;
 
         int cursor = rows.Count;
         var (first, last) = options.Lora.Around(model, options.Training.Seed, () => TrainingLoop.Run(model, options.Training, "sft", _ =>
@@ -32,12 +34,20 @@ public static class SftTrainer
                 if (cursor == rows.Count) { random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows)); cursor = 0; }
                 batch.Add(rows[cursor++]);
             }
+            int chatRows = batch.Count;
+            if (text is not null)
+                for (int i = 0; i < options.PretrainingRowsPerBatch; i++) batch.Add(text.Row(random, rowLength));
             var ids = Stack(batch.Select(r => r.Ids), ScalarType.Int64, model.Device);
             var documents = Stack(batch.Select(r => r.DocumentIds), ScalarType.Int64, model.Device);
             var targets = tensor(batch.SelectMany(r => r.Targets).ToArray(), [batch.Count, rowLength], ScalarType.Bool, model.Device);
             var positions = AttentionMasks.PositionsWithinDocuments(documents);
             var logits = model.Forward(ids, positions: positions, documentIds: documents);
-            return (SftLoss.Compute(logits, ids, targets), null);
+            var chatLoss = SftLoss.Compute(logits.narrow(0, 0, chatRows), ids.narrow(0, 0, chatRows), targets.narrow(0, 0, chatRows));
+            if (text is null) return (chatLoss, null);
+            // Each part is its own token mean, so a long text row does not outweigh a row of short answers.
+            int textRows = batch.Count - chatRows;
+            var textLoss = SftLoss.Compute(logits.narrow(0, chatRows, textRows), ids.narrow(0, chatRows, textRows), targets.narrow(0, chatRows, textRows));
+            return (chatLoss + textLoss, new Dictionary<string, double> { ["chat_loss"] = chatLoss.item<float>(), ["pretraining_loss"] = textLoss.item<float>() });
         }, progress, cancellation));
         return new SftResult(options.Training.Steps, rows.Count, fit, first, last);
     }

@@ -15,9 +15,18 @@ internal sealed class AlignStep : PipelineStep
     public override string Title => "align: SFT, reward model, rejection sampling, DPO";
     public override string Role => "alignment";
 
+    /// <summary>
+    /// The defaults plus the curated corpus as pretraining text in SFT: without it SFT on the task data takes the tiny
+    /// model's prose word perplexity from 3.4e3 to 2.8e8, with it 4.3e3 (docs/BENCHMARKS.md).
+    /// </summary>
     private static AlignConfig Config(PipelineContext context)
     {
-        var config = new AlignConfig { DataFolder = Path.Combine(context.DataFolder, "heldout") };
+        var defaults = new AlignConfig();
+        var config = defaults with
+        {
+            DataFolder = Path.Combine(context.DataFolder, "heldout"),
+            Sft = defaults.Sft with { PretrainingTokens = context.State.Output("1-curate", "data") },
+        };
         return context.Preset.SizeAlignment is { } size ? size(config) : config;
     }
 

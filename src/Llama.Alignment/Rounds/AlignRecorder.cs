@@ -35,6 +35,13 @@ public sealed class AlignRecorder
     public async Task<Guid> RegisterInputAsync(string kind, string folder, CancellationToken cancellation) =>
         (await ModelArtifactFolder.FindOrRegisterAsync(_registry, folder, kind, cancellation)).Id;
 
+    /// <summary>
+    /// The SFT step's pretraining-text input (<c>sft.pretrainingTokens</c>), named by its files: the curation stage's
+    /// published dataset when the folder is that output, so lineage runs from the SFT model back to the raw corpus.
+    /// </summary>
+    public async Task<List<(Guid Id, string Role)>> PretrainingTextInputAsync(Sft.SftOptions sft, CancellationToken cancellation) =>
+        sft.PretrainingTokens is { } folder ? [(await RegisterInputAsync("dataset", folder, cancellation), "pretraining-text")] : [];
+
     /// <summary>Runs one step as a recorded Run; <paramref name="step"/> returns the output folder, its metrics and metadata.</summary>
     public async Task<Guid> StepAsync(string kind, string name, string configJson, IReadOnlyList<(Guid Id, string Role)> inputs, string outputKind,
         Func<Task<(string Folder, IReadOnlyDictionary<string, double> Metrics)>> step, CancellationToken cancellation)

@@ -46,6 +46,7 @@ public static class AlignRunner
         Directory.CreateDirectory(request.Output);
         var recorder = platform is null ? null : await AlignRecorder.OpenAsync(platform, cancellation);
         Guid? baseId = recorder is null ? null : await recorder.RegisterInputAsync("model", request.BaseModel, cancellation);
+        List<(Guid Id, string Role)> pretrainingText = recorder is null ? [] : await recorder.PretrainingTextInputAsync(config.Sft, cancellation);
         string configJson = config.ToJson();
         File.WriteAllText(Path.Combine(request.Output, "config.json"), configJson);
 
@@ -73,7 +74,7 @@ public static class AlignRunner
             SftResult? sft = null;
             ModelScores? sftScores = null;
             PreferenceScores? sftHeldOut = null;
-            var sftId = await AlignRecorder.RunStepAsync(recorder, "alignment.sft", $"round {round} sft", configJson, inputs, "model", async () =>
+            var sftId = await AlignRecorder.RunStepAsync(recorder, "alignment.sft", $"round {round} sft", configJson, [.. inputs, .. pretrainingText], "model", async () =>
             {
                 using var model = LlamaDirectory.Load(request.BaseModel, device);
                 sft = SftTrainer.Train(model, encoder, [.. data.SftExamples, .. sampledExamples], config.Sft, steps, cancellation);
@@ -125,7 +126,7 @@ public static class AlignRunner
             dpoModels.Add((dpoDir, dpoId));
             lastModelId = dpoId;
             rounds.Add(new RoundReport(round, sftScores!, rmAccuracy, rs.Prompts, rs.Samples, rs.CorrectSamples, rs.Kept.Count, rs.Pairs.Count,
-                dpoScores!, sft!.Fit.ToString(), dpo!.Fit.ToString()));
+                dpoScores!, sft!.Fit + (sft.PretrainingText is { } text ? $", plus pretraining text: {text}" : ""), dpo!.Fit.ToString()));
             Say("round", $"round {round} done");
         }
 

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 
 namespace Llama.Alignment.Sft;
 
-/// <summary>What an SFT run did.</summary>
-public sealed record SftResult(int Steps, int Rows, FitCounts Fit, double FirstLoss, double FinalLoss);
+/// <summary>What an SFT run did; <paramref name="PretrainingText"/> says how much pretraining text it mixed in (null: none).</summary>
+public sealed record SftResult(int Steps, int Rows, FitCounts Fit, double FirstLoss, double FinalLoss, string? PretrainingText = null);
 
 /// <summary>Supervised fine-tuning on packed chat rows with the loss on assistant tokens only (all weights, or LoRA adapters merged at the end).</summary>
 public static class SftTrainer
@@ -49,7 +49,8 @@ public static class SftTrainer
             var textLoss = SftLoss.Compute(logits.narrow(0, chatRows, textRows), ids.narrow(0, chatRows, textRows), targets.narrow(0, chatRows, textRows));
             return (chatLoss + textLoss, new Dictionary<string, double> { ["chat_loss"] = chatLoss.item<float>(), ["pretraining_loss"] = textLoss.item<float>() });
         }, progress, cancellation));
-        return new SftResult(options.Training.Steps, rows.Count, fit, first, last);
+        return new SftResult(options.Training.Steps, rows.Count, fit, first, last,
+            text is null ? null : $"{options.PretrainingRowsPerBatch} row(s) per batch from {text.Tokens:N0} tokens of {text.Folder}");
     }
 
     private static Tensor Stack(IEnumerable<int[]> rows, ScalarType dtype, Device device)

@@ -27,6 +27,7 @@ public static class StageRunner
         CancellationToken cancellation = default)
     {
         var (stage, recorder, inputs) = await OpenAsync(request, platform, "base-model", cancellation);
+        if (recorder is not null) inputs.AddRange(await recorder.PretrainingTextInputAsync(request.Config.Sft, cancellation));
         SftResult? result = null;
         IReadOnlyList<TaskScore> heldOut = [];
         var id = await AlignRecorder.RunStepAsync(recorder, "alignment.sft", request.Name ?? "sft", request.Config.ToJson(), inputs, "model", async () =>

@@ -107,6 +107,7 @@ internal static class AlignCommand
             line.Done();
             var result = outcome.Training;
             Console.WriteLine(string.Create(Inv, $"SFT: {result.Steps} steps on {result.Rows} packed rows ({result.Fit}); loss {result.FirstLoss:0.000} -> {result.FinalLoss:0.000}"));
+            if (result.PretrainingText is { } text) Console.WriteLine($"pretraining text: {text}");
             PrintAccuracy(outcome.HeldOut);
             Console.WriteLine($"model: {outcome.Model}");
             PrintArtifact("model", outcome.ArtifactId);

@@ -39,4 +39,28 @@ public class StageRunnerTests(TinyChatModel tiny) : IClassFixture<TinyChatModel>
         Assert.Equal(("model", "sft"), (parents["policy"].Kind, parents["policy"].Name));
         Assert.Equal("base-model", Assert.Single(await registry.ParentsAsync(rm.ArtifactId!.Value)).Relation);
     }
+
+    [Fact]
+    public async Task Sft_records_its_pretraining_text_as_an_input_beside_the_base_model()
+    {
+        string home = Path.Combine(tiny.Root, "sft-home"), text = Path.Combine(tiny.Root, "sft-text"), output = Path.Combine(tiny.Root, "sft-mixed");
+        var tokenizer = tiny.Encoder.Tokenizer;
+        Sft.TokenShardFile.Write(Path.Combine(text, "tokens", "part-00000.parquet"),
+            Enumerable.Range(0, 20).Select(i => tokenizer.Encode($"The model repeats what the user says {i}.", bos: true, eos: true).ToArray()));
+        var platform = PlatformSettings.Embedded(home);
+        var config = new AlignConfig
+        {
+            Tasks = ["arithmetic"], DataFolder = RepositoryData.HeldOutFolder, SftItemsPerTask = 8, EvalItemsPerTask = 2, EvalMaxNewTokens = 2,
+            Sft = new Alignment.Sft.SftOptions
+            {
+                RowLength = 64, PretrainingTokens = text, Training = new TrainingOptions { LearningRate = 1e-3, Steps = 2, WarmupSteps = 1, BatchSize = 2 },
+            },
+        };
+        var sft = await StageRunner.SftAsync(new StageRequest(tiny.BaseDirectory, config, output), platform);
+
+        var registry = new ArtifactRegistry(new MetadataStore(platform.Metadata));
+        var parents = (await registry.ParentsAsync(sft.ArtifactId!.Value)).ToDictionary(p => p.Relation, p => p.Artifact);
+        Assert.Equal(["base-model", "pretraining-text"], parents.Keys.Order());
+        Assert.Equal("dataset", parents["pretraining-text"].Kind);
+    }
 }

@@ -2,9 +2,9 @@ using System.Text.Json.Serialization;
 using Llama.Alignment.Data;
 using Llama.Alignment.Sft;
 using Llama.Alignment.Tests.EndToEnd;
+using Llama.Alignment.Training;
 using Llama.Core.Model;
 using Llama.Core.Tokenization;
-using Llama.Alignment.Training;
 using Parquet.Serialization;
 using static TorchSharp.torch;
 
@@ -93,16 +93,7 @@ public sealed class PretrainingTextTests : IDisposable
         return SftLoss.Compute(logits, ids, targets).item<float>();
     }
 
-    private void WriteShard(string name, IReadOnlyList<int[]> documents)
-    {
-        using var stream = File.Create(Path.Combine(_folder, name));
-        ParquetSerializer.SerializeAsync(documents.Select(d => new ShardRow { Tokens = d }).ToList(), stream).GetAwaiter().GetResult();
-    }
-
-    private sealed class ShardRow
-    {
-        [JsonPropertyName("tokens")] public int[] Tokens { get; set; } = [];
-    }
+    private void WriteShard(string name, IReadOnlyList<int[]> documents) => TokenShardFile.Write(Path.Combine(_folder, name), documents);
 
     private sealed class TextRow
     {

@@ -36,11 +36,20 @@ public sealed class AlignRecorder
         (await ModelArtifactFolder.FindOrRegisterAsync(_registry, folder, kind, cancellation)).Id;
 
     /// <summary>
-    /// The SFT step's pretraining-text input (<c>sft.pretrainingTokens</c>), named by its files: the curation stage's
-    /// published dataset when the folder is that output, so lineage runs from the SFT model back to the raw corpus.
+    /// The SFT step's pretraining-text input (<c>sft.pretrainingTokens</c>): the dataset the curation stage published
+    /// when the folder is its output (that artifact is recorded by the hash of the curation report), so lineage runs
+    /// from the SFT model back to the raw corpus; otherwise the folder, named by its files.
     /// </summary>
-    public async Task<List<(Guid Id, string Role)>> PretrainingTextInputAsync(Sft.SftOptions sft, CancellationToken cancellation) =>
-        sft.PretrainingTokens is { } folder ? [(await RegisterInputAsync("dataset", folder, cancellation), "pretraining-text")] : [];
+    public async Task<List<(Guid Id, string Role)>> PretrainingTextInputAsync(Sft.SftOptions sft, CancellationToken cancellation)
+    {
+        if (sft.PretrainingTokens is not { } folder) return [];
+        if (Sft.PretrainingText.CurationReportOf(folder) is { } report)
+        {
+            string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(report, cancellation)));
+            if ((await _registry.WithContentAsync(sha, ["dataset"], cancellation)).FirstOrDefault() is { } published) return [(published.Id, "pretraining-text")];
+        }
+        return [(await RegisterInputAsync("dataset", folder, cancellation), "pretraining-text")];
+    }
 
     /// <summary>Runs one step as a recorded Run; <paramref name="step"/> returns the output folder, its metrics and metadata.</summary>
     public async Task<Guid> StepAsync(string kind, string name, string configJson, IReadOnlyList<(Guid Id, string Role)> inputs, string outputKind,

@@ -61,6 +61,18 @@ public sealed class PretrainingText
     }
 
     /// <summary>
+    /// The curation report beside the shards (<c>report.json</c> in the curation output, given as that folder or its
+    /// <c>tokens/</c>), or null: its hash is what the published dataset artifact is recorded by.
+    /// </summary>
+    public static string? CurationReportOf(string folder)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        foreach (var candidate in new[] { full, Path.GetFileName(full) == "tokens" ? Path.GetDirectoryName(full) : null })
+            if (candidate is not null && File.Exists(Path.Combine(candidate, "report.json"))) return Path.Combine(candidate, "report.json");
+        return null;
+    }
+
+    /// <summary>
     /// A random window of <paramref name="length"/> tokens: every token is a target except where a document starts
     /// (its first token would be predicted from the previous document). Document ids restart at 0 in each row.
     /// </summary>

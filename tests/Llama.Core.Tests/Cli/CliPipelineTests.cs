@@ -55,7 +55,10 @@ public class CliPipelineTests
         Assert.Contains((await registry.LineageAsync(fp8, LineageDirection.Up)).Edges, e => e.ChildId == fp8 && e.ParentId == aligned && e.Relation == "quantized-from");
         // Alignment started from the model pretraining published (found by its files), not from a second record of its folder;
         // each evaluation stored its results under the artifact of the model it scored.
-        Assert.Contains((await registry.LineageAsync(aligned, LineageDirection.Up)).Edges, e => e.ParentId == model && e.Relation == "base-model");
+        var alignedLineage = await registry.LineageAsync(aligned, LineageDirection.Up);
+        Assert.Contains(alignedLineage.Edges, e => e.ParentId == model && e.Relation == "base-model");
+        // SFT kept training on the curated corpus, found as the dataset curation published.
+        Assert.Contains(alignedLineage.Edges, e => e.ParentId == dataset && e.Relation == "pretraining-text");
         string pretrainedFolder = finished.GetProperty("2-pretrain").GetProperty("outputs").GetProperty("model").GetString()!;
         Assert.DoesNotContain(await registry.ListAsync("model", 1000), a => a.Uri == ModelArtifactFolder.LocationOf(pretrainedFolder));
         foreach (var (evaluated, artifact) in new[] { ("5-evaluate-base", model), ("6-evaluate-aligned", aligned), ("7-evaluate-fp8", fp8) })

@@ -18,8 +18,8 @@ public sealed record SftOptions
     /// <summary>Low-rank adapters instead of full fine-tuning (for models too large to train whole).</summary>
     public LoraOptions Lora { get; init; } = new();
     /// <summary>
-    /// The curation stage's token shards (its output folder, or the <c>tokens/</c> folder in it) to keep training on beside the chat rows
-    /// (<see cref="PretrainingText"/>); null: chat rows only.
+    /// The curation stage's token shards (its output folder, or the <c>tokens/</c> folder in it) to keep training on
+    /// beside the chat rows (<see cref="PretrainingText"/>); null: chat rows only.
     /// </summary>
     public string? PretrainingTokens { get; init; }
     /// <summary>

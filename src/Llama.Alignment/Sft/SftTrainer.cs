@@ -23,7 +23,7 @@ public static class SftTrainer
         random.Shuffle(shuffled);
         var rows = SftPacker.Pack(shuffled, rowLength, encoder.Tokenizer.EotId);
         var text = options.PretrainingTokens is { } folder
-            ? PretrainingText.Load(folder, (int)model.Config.VocabSize, options.PretrainingMaxTokens, options.Training.Seed) : null;
+            ? PretrainingText.Load(folder, model.Config.VocabSize, options.PretrainingMaxTokens, options.Training.Seed) : null;
 
         int cursor = rows.Count;
         var (first, last) = options.Lora.Around(model, options.Training.Seed, () => TrainingLoop.Run(model, options.Training, "sft", _ =>

@@ -30,9 +30,7 @@ public sealed class PretrainingText
     /// <exception cref="ArgumentException">No shards in <paramref name="folder"/>, a shard without a <c>tokens</c> column, or ids outside the vocabulary.</exception>
     public static PretrainingText Load(string folder, int vocabularySize, int maxTokens, int seed)
     {
-        if (!Directory.Exists(folder)) throw new ArgumentException($"pretraining tokens: {folder} is not a folder (point sft.pretrainingTokens at the curation stage's output or its tokens/ folder)");
-        // The curation stage's output folder will do too: its shards sit in tokens/.
-        if (Directory.GetFiles(folder, "part-*.parquet").Length == 0 && Directory.Exists(Path.Combine(folder, "tokens"))) folder = Path.Combine(folder, "tokens");
+        folder = ShardFolder(folder);
         var shards = Directory.GetFiles(folder, "part-*.parquet").Order(StringComparer.Ordinal).ToArray();
         if (shards.Length == 0) throw new ArgumentException($"pretraining tokens: no part-*.parquet in {folder}");
         new Random(seed).Shuffle(shards);
@@ -64,12 +62,24 @@ public sealed class PretrainingText
     /// The curation report beside the shards (<c>report.json</c> in the curation output, given as that folder or its
     /// <c>tokens/</c>), or null: its hash is what the published dataset artifact is recorded by.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="folder"/> does not exist.</exception>
     public static string? CurationReportOf(string folder)
     {
+        string shards = ShardFolder(folder);
+        string report = Path.Combine(Path.GetFileName(shards) == "tokens" ? Path.GetDirectoryName(shards)! : shards, "report.json");
+        return File.Exists(report) ? report : null;
+    }
+
+    /// <summary>
+    /// Where the shards are: <c>tokens/</c> inside <paramref name="folder"/> when there is one (the curation stage's
+    /// output), else the folder itself; the rule pretraining's shard reader follows for its <c>--data</c>.
+    /// </summary>
+    private static string ShardFolder(string folder)
+    {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-        foreach (var candidate in new[] { full, Path.GetFileName(full) == "tokens" ? Path.GetDirectoryName(full) : null })
-            if (candidate is not null && File.Exists(Path.Combine(candidate, "report.json"))) return Path.Combine(candidate, "report.json");
-        return null;
+        if (!Directory.Exists(full)) throw new ArgumentException($"pretraining tokens: {folder} is not a folder (point sft.pretrainingTokens at the curation stage's output or its tokens/ folder)");
+        string nested = Path.Combine(full, "tokens");
+        return Directory.Exists(nested) ? nested : full;
     }
 
     /// <summary>

@@ -25,10 +25,10 @@ public sealed class UnitConversionTask : ITaskSource
             for (int value = 1; value <= 99; value++)
             {
                 string answer = Text(value * factor);
-                int near = Neighbour(value, first: true), other = Neighbour(value, first: false);
-                var wrong = new List<string> { Text(near * factor), Text(value * NearestWrongPower(factor)) };
+                int near = Neighbour(value, first: true), other = Neighbour(value, first: false), nearPower = NearestWrongPower(factor);
+                var wrong = new List<string> { Text(near * factor), Text(value * nearPower) };
                 if (other != near) wrong.Add(Text(other * factor));
-                wrong.AddRange(new[] { 10, 100, 1000, 10000 }.Where(f => f != factor && f != NearestWrongPower(factor)).Select(f => Text(value * f)));
+                wrong.AddRange(new[] { 10, 100, 1000, 10000 }.Where(f => f != factor && f != nearPower).Select(f => Text(value * f)));
                 wrong.Add(Text(value));
                 items.Add(new TaskItem($"{Name}:{value}{from}-{to}", Name, $"Convert {value} {from} to {to}.", answer, [answer], wrong));
             }

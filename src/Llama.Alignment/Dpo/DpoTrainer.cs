@@ -17,9 +17,12 @@ public sealed record DpoResult(int Steps, FitCounts Fit, double FirstLoss, doubl
 /// reference: how often, and by how much, the model's own log-probability of the whole chosen reply (eot included)
 /// exceeds the rejected one's, i.e. which finished answer it prefers; <see cref="LogProbAccuracyByTask"/> splits that
 /// by task (a task the model cannot learn, such as quiz facts it never saw, holds the overall figure near a coin flip).
+/// Against a reference, <see cref="RankingsGained"/> and <see cref="RankingsLost"/> count the pairs this model ranks
+/// right (by its own log-probs) where the reference ranks them wrong, and the reverse: the paired view of a change in
+/// preference accuracy, for a sign test.
 /// </summary>
 public sealed record PreferenceMetrics(int Pairs, double RewardAccuracy, double RewardMargin, double LogProbAccuracy, double LogProbMargin,
-    IReadOnlyDictionary<string, double>? LogProbAccuracyByTask = null);
+    IReadOnlyDictionary<string, double>? LogProbAccuracyByTask = null, int RankingsGained = 0, int RankingsLost = 0);
 
 /// <summary>
 /// A model's summed log-probs of held-out pairs (fitted to its context by truncation) and each pair's task: scored
@@ -85,7 +88,11 @@ public static class DpoTrainer
         var logProbMargins = Enumerable.Range(0, n).Select(i => (double)mine.ChosenReply[i] - mine.RejectedReply[i]).ToArray();
         var byTask = Enumerable.Range(0, n).GroupBy(i => own.Tasks[i])
             .ToDictionary(g => g.Key, g => g.Count(i => logProbMargins[i] > 0) / (double)g.Count());
+        bool RankedRight(int i) => logProbMargins[i] > 0;
+        bool ReferenceRankedRight(int i) => baseline.ChosenReply[i] > baseline.RejectedReply[i];
+        int gained = Enumerable.Range(0, n).Count(i => RankedRight(i) && !ReferenceRankedRight(i));
+        int lost = Enumerable.Range(0, n).Count(i => !RankedRight(i) && ReferenceRankedRight(i));
         return new PreferenceMetrics(n, rewardMargins.Count(m => m > 0) / (double)n, rewardMargins.Average(),
-            logProbMargins.Count(m => m > 0) / (double)n, logProbMargins.Average(), byTask);
+            logProbMargins.Count(m => m > 0) / (double)n, logProbMargins.Average(), byTask, gained, lost);
     }
 }

@@ -25,9 +25,10 @@ public sealed record AlignData(
         {
             sft.AddRange(suite.Sample(false, config.SftItemsPerTask, config.Seed).Select(TaskSuite.ToExample));
             train.AddRange(suite.Sample(false, config.PairItemsPerTask, config.Seed + 1).SelectMany(i => TaskSuite.ToPairs(i, config.WrongAnswersPerItem)));
-            var heldOut = suite.Sample(true, config.EvalItemsPerTask, config.Seed + 2).ToList();
-            heldOutPairs.AddRange(heldOut.SelectMany(i => TaskSuite.ToPairs(i, 1)));
-            prompts.AddRange(heldOut.Select(TaskSuite.ToPrompt));
+            prompts.AddRange(suite.Sample(true, config.EvalItemsPerTask, config.Seed + 2).Select(TaskSuite.ToPrompt));
+            // Held-out pairs are drawn like the training pairs (same wrong answers per item), from more items than
+            // the prompts: scoring a pair is one forward pass, generating an answer is many.
+            heldOutPairs.AddRange(suite.Sample(true, config.EvalPairItemsPerTask, config.Seed + 2).SelectMany(i => TaskSuite.ToPairs(i, config.WrongAnswersPerItem)));
         }
         if (config.SftJsonl is { } sftPath) sft.AddRange(ChatJsonl.ReadConversations(sftPath));
         if (config.PreferencesJsonl is { } pairPath) train.AddRange(ChatJsonl.ReadPreferences(pairPath));

@@ -53,8 +53,12 @@ public sealed record AlignReport(ModelScores Base, IReadOnlyList<RoundReport> Ro
             foreach (var r in Rounds) { TaskRow(r.Sft); TaskRow(r.Dpo); }
         }
         foreach (var r in Rounds.Where(r => r.Dpo.PreferencesAgainstReference is not null))
+        {
+            var trl = r.Dpo.PreferencesAgainstReference!;
             sb.Append(inv, $"\nRound {r.Round} DPO against its training reference, the SFT model (TRL's eval rewards): reward accuracy ")
-              .Append(inv, $"{r.Dpo.PreferencesAgainstReference!.RewardAccuracy:P1}, margin {r.Dpo.PreferencesAgainstReference.RewardMargin:0.000}.\n");
+              .Append(inv, $"{trl.RewardAccuracy:P1}, margin {trl.RewardMargin:0.000}. Pairs DPO ranks right and SFT wrong: {trl.RankingsGained}; ")
+              .Append(inv, $"the reverse: {trl.RankingsLost} (two-sided sign test p {PValue(SignTest.TwoSidedP(trl.RankingsGained, trl.RankingsLost))}).\n");
+        }
         sb.Append("\n## Reward model and rejection sampling\n\n| round | RM held-out accuracy | RM mean margin | RS prompts | samples | correct samples | kept | pairs |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var r in Rounds)
             sb.Append(inv, $"| {r.Round} | {r.RewardModel.Accuracy:P1} | {r.RewardModel.MeanMargin:0.000} | {r.RejectionPrompts} | {r.RejectionSamples} | {r.RejectionCorrect} | {r.RejectionKept} | {r.RejectionPairs} |\n");
@@ -62,4 +66,6 @@ public sealed record AlignReport(ModelScores Base, IReadOnlyList<RoundReport> Ro
         sb.Append("\nFinal model: `").Append(FinalModel).Append("`\n");
         return sb.ToString();
     }
+
+    private static string PValue(double p) => p < 1e-4 ? "< 0.0001" : "= " + p.ToString("0.####", CultureInfo.InvariantCulture);
 }

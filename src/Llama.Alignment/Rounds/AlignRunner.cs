@@ -199,6 +199,8 @@ public static class AlignRunner
         {
             metrics["preference.reward_accuracy_vs_reference"] = trl.RewardAccuracy;
             metrics["preference.reward_margin_vs_reference"] = trl.RewardMargin;
+            metrics["preference.rankings_gained_vs_reference"] = trl.RankingsGained;
+            metrics["preference.rankings_lost_vs_reference"] = trl.RankingsLost;
         }
         foreach (var (name, value) in extra) metrics[name] = value;
         return metrics;

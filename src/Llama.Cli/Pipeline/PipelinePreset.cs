@@ -39,7 +39,7 @@ public sealed record PipelinePreset
             Name = "smoke", CorpusInputs = ["austen/pride-and-prejudice"], TokenizerVocabSize = 1024, PretrainPreset = "smoke",
             SizeAlignment = c => c with
             {
-                SftItemsPerTask = 40, PairItemsPerTask = 16, RejectionPromptsPerTask = 2, EvalItemsPerTask = 8,
+                SftItemsPerTask = 40, PairItemsPerTask = 16, RejectionPromptsPerTask = 2, EvalItemsPerTask = 8, EvalPairItemsPerTask = 8,
                 Sft = c.Sft with { Training = c.Sft.Training with { Steps = 8 } },
                 Reward = c.Reward with { Training = c.Reward.Training with { Steps = 4 } },
                 RejectionSampling = c.RejectionSampling with { SamplesPerPrompt = 4 },

@@ -23,7 +23,7 @@ public class AlignRunnerTests(TinyChatModel tiny) : IClassFixture<TinyChatModel>
         var config = new AlignConfig
         {
             Tasks = ["arithmetic"], DataFolder = RepositoryData.HeldOutFolder, Rounds = 2, AverageCheckpoints = true,
-            SftItemsPerTask = 20, PairItemsPerTask = 10, RejectionPromptsPerTask = 2, EvalItemsPerTask = 4, EvalMaxNewTokens = 3,
+            SftItemsPerTask = 20, PairItemsPerTask = 10, RejectionPromptsPerTask = 2, EvalItemsPerTask = 4, EvalPairItemsPerTask = 4, EvalMaxNewTokens = 3,
             Sft = new SftOptions { Training = Few(3), RowLength = 96 }, Reward = new RewardOptions { Training = Few(2) },
             RejectionSampling = new RejectionSamplingOptions { SamplesPerPrompt = 2, MaxNewTokens = 3 }, Dpo = new DpoOptions { Training = Few(2) },
         };

@@ -20,7 +20,7 @@ public class StageRunnerTests(TinyChatModel tiny) : IClassFixture<TinyChatModel>
         var platform = PlatformSettings.Embedded(home);
         var config = new AlignConfig
         {
-            Tasks = ["arithmetic"], DataFolder = RepositoryData.HeldOutFolder, PairItemsPerTask = 8, RejectionPromptsPerTask = 2, EvalItemsPerTask = 2,
+            Tasks = ["arithmetic"], DataFolder = RepositoryData.HeldOutFolder, PairItemsPerTask = 8, RejectionPromptsPerTask = 2, EvalItemsPerTask = 2, EvalPairItemsPerTask = 2,
             Reward = new RewardOptions { Training = new TrainingOptions { LearningRate = 1e-3, Steps = 2, WarmupSteps = 1, BatchSize = 2 } },
             RejectionSampling = new RejectionSamplingOptions { SamplesPerPrompt = 2, MaxNewTokens = 3 },
         };
@@ -50,7 +50,7 @@ public class StageRunnerTests(TinyChatModel tiny) : IClassFixture<TinyChatModel>
         var platform = PlatformSettings.Embedded(home);
         var config = new AlignConfig
         {
-            Tasks = ["arithmetic"], DataFolder = RepositoryData.HeldOutFolder, SftItemsPerTask = 8, EvalItemsPerTask = 2, EvalMaxNewTokens = 2,
+            Tasks = ["arithmetic"], DataFolder = RepositoryData.HeldOutFolder, SftItemsPerTask = 8, EvalItemsPerTask = 2, EvalPairItemsPerTask = 2, EvalMaxNewTokens = 2,
             Sft = new Alignment.Sft.SftOptions
             {
                 RowLength = 64, PretrainingTokens = text, Training = new TrainingOptions { LearningRate = 1e-3, Steps = 2, WarmupSteps = 1, BatchSize = 2 },

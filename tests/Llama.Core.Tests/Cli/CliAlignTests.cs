@@ -17,7 +17,7 @@ public class CliAlignTests
         // A random model with the fixture tokenizer, which has the chat template's special tokens.
         string baseModel = CliQuantizeTests.SourceModel(work.Path);
         string[] small = ["--home", home, "--tasks", "arithmetic", "--data-dir", Fixtures.RepositoryFile("data", "heldout"), "--threads", "1",
-            "--set", "sftItemsPerTask=16", "--set", "pairItemsPerTask=8", "--set", "evalItemsPerTask=2", "--set", "evalMaxNewTokens=2",
+            "--set", "sftItemsPerTask=16", "--set", "pairItemsPerTask=8", "--set", "evalItemsPerTask=2", "--set", "evalPairItemsPerTask=2", "--set", "evalMaxNewTokens=2",
             "--set", "sft.training.steps=2", "--set", "dpo.training.steps=2"];
 
         var sftRun = LlamaCli.Run(["sft", "--model", baseModel, "--out", sft, .. small]);

@@ -40,7 +40,7 @@ public sealed record AlignConfig
     /// <summary>
     /// Held-out items per task whose preference pairs are scored (a forward pass each, cheap), each with
     /// <see cref="WrongAnswersPerItem"/> wrong answers like the training pairs. The default takes every held-out item
-    /// of the default tasks (about 510 pairs), so a few points of preference accuracy are not one run's noise.
+    /// of the default tasks (523 pairs), so a few points of preference accuracy are not one run's noise.
     /// </summary>
     public int EvalPairItemsPerTask { get; init; } = 200;
     public int EvalMaxNewTokens { get; init; } = 12;

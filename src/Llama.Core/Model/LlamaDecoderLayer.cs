@@ -30,8 +30,8 @@ public sealed class LlamaDecoderLayer : nn.Module
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, IKvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var h = x + SelfAttention.Forward(InputNorm.call(x), cos, sin, mask, cache, _index);
-        var output = h + Mlp.forward(PostAttentionNorm.call(h));
+        var h = x.add(SelfAttention.Forward(InputNorm.call(x), cos, sin, mask, cache, _index), KeptScalars.One);
+        var output = h.add(Mlp.forward(PostAttentionNorm.call(h)), KeptScalars.One);
         return output.MoveToOuterDisposeScope();
     }
 }

@@ -10,12 +10,13 @@ namespace Llama.Core.Model;
 /// </summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
-    private readonly double _eps;
+    // Held for the module's lifetime rather than converted per call (see KeptScalars).
+    private readonly Scalar _epsScalar;
     private readonly Parameter _weight;
 
     public RmsNorm(long dim, double eps, Device device, ScalarType dtype) : base(nameof(RmsNorm))
     {
-        _eps = eps;
+        _epsScalar = eps.ToScalar();
         _weight = new Parameter(ones(dim, dtype: dtype, device: device));
         register_parameter("weight", _weight);
     }
@@ -27,8 +28,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var inputType = x.dtype;
         var x32 = x.to(ScalarType.Float32);
-        var variance = x32.pow(2).mean([-1], keepdim: true);
-        var normed = x32 * rsqrt(variance + _eps);
+        var variance = x32.pow(KeptScalars.Two).mean([-1], keepdim: true);
+        var normed = x32 * rsqrt(variance.add(_epsScalar, KeptScalars.One));
         return (_weight * normed.to(inputType)).MoveToOuterDisposeScope();
     }
 }

@@ -78,7 +78,7 @@ public sealed class RotaryEmbedding : nn.Module
         var x1 = x.narrow(-1, 0, half);
         var x2 = x.narrow(-1, half, half);
         var rotated = cat([-x2, x1], dim: -1);
-        var result = x * cos.to(x.dtype) + rotated * sin.to(x.dtype);
+        var result = (x * cos.to(x.dtype)).add(rotated * sin.to(x.dtype), KeptScalars.One);
         return result.MoveToOuterDisposeScope();
     }
 }

@@ -86,13 +86,12 @@ public static class DpoTrainer
         var (mine, baseline) = (own.LogProbs, (reference ?? own).LogProbs);
         var rewardMargins = Enumerable.Range(0, n).Select(i => beta * ((mine.Chosen[i] - baseline.Chosen[i]) - (mine.Rejected[i] - baseline.Rejected[i]))).ToArray();
         var logProbMargins = Enumerable.Range(0, n).Select(i => (double)mine.ChosenReply[i] - mine.RejectedReply[i]).ToArray();
-        var byTask = Enumerable.Range(0, n).GroupBy(i => own.Tasks[i])
-            .ToDictionary(g => g.Key, g => g.Count(i => logProbMargins[i] > 0) / (double)g.Count());
         bool RankedRight(int i) => logProbMargins[i] > 0;
+        var byTask = Enumerable.Range(0, n).GroupBy(i => own.Tasks[i]).ToDictionary(g => g.Key, g => g.Count(RankedRight) / (double)g.Count());
         bool ReferenceRankedRight(int i) => baseline.ChosenReply[i] > baseline.RejectedReply[i];
         int gained = Enumerable.Range(0, n).Count(i => RankedRight(i) && !ReferenceRankedRight(i));
         int lost = Enumerable.Range(0, n).Count(i => !RankedRight(i) && ReferenceRankedRight(i));
         return new PreferenceMetrics(n, rewardMargins.Count(m => m > 0) / (double)n, rewardMargins.Average(),
-            logProbMargins.Count(m => m > 0) / (double)n, logProbMargins.Average(), byTask, gained, lost);
+            Enumerable.Range(0, n).Count(RankedRight) / (double)n, logProbMargins.Average(), byTask, gained, lost);
     }
 }

@@ -45,7 +45,7 @@ public sealed class AlignRecorder
         if (sft.PretrainingTokens is not { } folder) return [];
         if (Sft.PretrainingText.CurationReportOf(folder) is { } report)
         {
-            string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(report, cancellation)));
+            string sha = FileContentHash.Sha256(report);
             if ((await _registry.WithContentAsync(sha, ["dataset"], cancellation)).FirstOrDefault() is { } published) return [(published.Id, "pretraining-text")];
         }
         return [(await RegisterInputAsync("dataset", folder, cancellation), "pretraining-text")];

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Llama.Core.Tokenization;
 using Llama.Curation.Documents;
 using Llama.Curation.Pipeline;
+using Llama.Platform.Artifacts;
 
 namespace Llama.Curation.Output;
 
@@ -75,8 +75,6 @@ public static class CuratedOutput
 
     private static OutputFile Describe(string path, string root, long documents, long tokens)
     {
-        using var stream = File.OpenRead(path);
-        string sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return new OutputFile(Path.GetRelativePath(root, path), documents, tokens, new FileInfo(path).Length, sha);
+        return new OutputFile(Path.GetRelativePath(root, path), documents, tokens, new FileInfo(path).Length, FileContentHash.Sha256(path));
     }
 }

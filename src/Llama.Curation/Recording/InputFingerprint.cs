@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Llama.Platform.Artifacts;
 
 namespace Llama.Curation.Recording;
 
@@ -11,11 +12,7 @@ public static class InputFingerprint
 {
     public static (long Bytes, string Sha256, int Files) Of(string path)
     {
-        if (File.Exists(path))
-        {
-            using var stream = File.OpenRead(path);
-            return (stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)), 1);
-        }
+        if (File.Exists(path)) return (new FileInfo(path).Length, FileContentHash.Sha256(path), 1);
         if (!Directory.Exists(path)) throw new FileNotFoundException($"{path}: no such file or folder");
         var manifest = new StringBuilder();
         long bytes = 0;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Llama.Platform.Artifacts;
 
 namespace Llama.Pretraining.Checkpointing;
@@ -62,9 +61,5 @@ internal sealed class FileManifest
     public string Sha256() => FolderContentHash.OfManifest(ToText());
 
     /// <summary>Lowercase hex SHA-256 of a file's content, streamed.</summary>
-    public static string HashFile(string path)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(SHA256.HashData(file));
-    }
+    public static string HashFile(string path) => FileContentHash.Sha256(path);
 }

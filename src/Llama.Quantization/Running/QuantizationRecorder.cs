@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Llama.Platform;
 using Llama.Platform.Artifacts;
@@ -56,14 +54,14 @@ internal sealed class QuantizationRecorder
     public async Task<Guid> FinishAsync(string outputDirectory, QuantizationReport report, CancellationToken cancellation)
     {
         string prefix = $"runs/{RunId:D}/models/fp8/";
-        var hashes = new StringBuilder();
+        var hashes = new List<KeyValuePair<string, string>>();
         long bytes = 0;
         foreach (var path in Directory.EnumerateFiles(outputDirectory).Order(StringComparer.Ordinal))
         {
             string file = Path.GetFileName(path);
             if (file.StartsWith('.')) continue; // temporary files of atomic writes
             var info = await _objects.PutFileAsync(prefix + file, path, cancellation);
-            hashes.Append(file).Append('\t').Append(info.Sha256).Append('\n');
+            hashes.Add(KeyValuePair.Create(file, info.Sha256));
             bytes += info.SizeBytes;
         }
         var metadata = JsonSerializer.Serialize(new
@@ -76,7 +74,7 @@ internal sealed class QuantizationRecorder
             violations = report.Quality.Violations,
         });
         var artifact = await _registry.RegisterAsync(new NewArtifact(report.Promoted ? PromotedKind : FlaggedKind, "fp8", prefix, bytes,
-            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashes.ToString()))), metadata, RunId),
+            FolderContentHash.OfManifest(FolderContentHash.ManifestText(hashes)), metadata, RunId),
             [(_source, LineageRelation)], cancellation);
         await _runs.LogMetricsAsync(RunId, 0, new Dictionary<string, double>
         {
